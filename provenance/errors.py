@@ -1,0 +1,105 @@
+"""The exception hierarchy: one root, one branch per domain, stdlib mixins where they fit.
+
+Every error the library raises on purpose is a :class:`ProvenanceError`. The CLI prints
+``str(error)`` as one line and exits non-zero; nothing here may ever carry a private key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ChainError",
+    "CompileError",
+    "ContractRevert",
+    "DeploymentError",
+    "IndexerError",
+    "InputError",
+    "KeystoreError",
+    "NodeError",
+    "ProvenanceError",
+    "StoreError",
+    "TransactionError",
+    "VerificationError",
+]
+
+
+class ProvenanceError(Exception):
+    """Root of every error raised by provenance on purpose."""
+
+    def diagnostics(self) -> str:
+        """A longer, multi-line explanation for logs; defaults to the message."""
+        return str(self)
+
+
+class InputError(ProvenanceError, ValueError):
+    """A caller passed a value that is malformed or out of range; the message names it."""
+
+
+class CompileError(ProvenanceError):
+    """The Solidity compiler is missing or rejected the sources."""
+
+
+class NodeError(ProvenanceError):
+    """A local chain node could not be started, reached or stopped."""
+
+
+class ChainError(ProvenanceError):
+    """The JSON-RPC endpoint is unreachable or answered something unusable."""
+
+
+class TransactionError(ProvenanceError):
+    """A transaction could not be built, signed, sent or mined."""
+
+
+class ContractRevert(TransactionError):
+    """A contract call reverted; ``name`` and ``args`` decode the custom error.
+
+    ``name`` is the Solidity error's name (``"Error"`` for ``require`` strings,
+    ``"Panic"`` for panics, ``"Unknown"`` when the selector is not in our ABIs) and
+    ``args`` maps argument names to decoded values.
+    """
+
+    def __init__(self, name: str, args: dict[str, Any], selector: str = "", raw: bytes = b"") -> None:
+        self.name = name
+        self.args_map = dict(args)
+        self.selector = selector
+        self.raw = raw
+        rendered = ", ".join(f"{k}={_render(v)}" for k, v in self.args_map.items())
+        super().__init__(f"reverted: {name}({rendered})")
+
+    @property
+    def args_dict(self) -> dict[str, Any]:
+        return dict(self.args_map)
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)
+
+
+class KeystoreError(ProvenanceError):
+    """A key file is missing, unreadable, or its password is wrong."""
+
+
+class DeploymentError(ProvenanceError):
+    """The deployment manifest is missing, malformed, or does not match the chain."""
+
+
+class StoreError(ProvenanceError):
+    """The index database failed or holds something inconsistent."""
+
+
+class IndexerError(ProvenanceError):
+    """The indexer cannot go on: a range could not be read, or the chain changed under it."""
+
+
+class VerificationError(ProvenanceError):
+    """An evidence bundle failed a check; ``check`` names the step and ``field`` the place."""
+
+    def __init__(self, check: str, message: str, field: str = "") -> None:
+        self.check = check
+        self.field = field
+        where = f" at {field}" if field else ""
+        super().__init__(f"{check} failed{where}: {message}")
