@@ -1,0 +1,445 @@
+"""Chain access: raw JSON-RPC over one persistent connection, and a transaction sender.
+
+:class:`Chain` speaks JSON-RPC to any EVM node (single calls and batches, orjson on the hot
+path). :class:`Sender` signs EIP-1559 transactions locally with coincurve, manages the
+nonce for many transactions in flight, pre-flights every call with ``eth_estimateGas`` so
+that a revert costs nothing and changes nothing, and decodes Solidity custom errors into
+:class:`~provenance.errors.ContractRevert` carrying the error's name and arguments.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import requests
+import rlp
+from coincurve import PrivateKey
+from eth_abi import decode as abi_decode
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
+
+from provenance.errors import ChainError, ContractRevert, InputError, TransactionError
+
+__all__ = ["Call", "Chain", "ErrorDecoder", "Receipt", "RpcError", "Sender", "Signer"]
+
+
+class RpcError(ChainError):
+    """A JSON-RPC error object returned by the node."""
+
+    def __init__(self, method: str, code: int, message: str, data: Any = None) -> None:
+        self.method = method
+        self.code = code
+        self.rpc_message = message
+        self.data = data
+        super().__init__(f"{method} failed: {message} (code {code})")
+
+
+class Chain:
+    """A JSON-RPC endpoint. Thread-safe for concurrent calls (one session per thread)."""
+
+    def __init__(self, url: str, *, timeout: float = 60.0) -> None:
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise InputError(f"RPC URL must start with http:// or https://, got {url!r}")
+        self.url = url
+        self.timeout = timeout
+        self._local = threading.local()
+        self._ids = 0
+        self._chain_id: int | None = None
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["Content-Type"] = "application/json"
+            self._local.session = session
+        return session
+
+    def _post(self, payload: Any) -> Any:
+        body = orjson.dumps(payload)
+        try:
+            resp = self._session().post(self.url, data=body, timeout=self.timeout)
+        except requests.ConnectionError:
+            raise ChainError(f"cannot reach the node at {self.url}: connection refused or dropped") from None
+        except requests.Timeout:
+            raise ChainError(f"the node at {self.url} did not answer within {self.timeout:.0f}s") from None
+        if resp.status_code != 200:
+            raise ChainError(f"the node at {self.url} answered HTTP {resp.status_code}")
+        try:
+            return orjson.loads(resp.content)
+        except orjson.JSONDecodeError:
+            raise ChainError(f"the node at {self.url} sent a body that is not JSON") from None
+
+    def rpc(self, method: str, params: Sequence[Any] = ()) -> Any:
+        """One JSON-RPC call; an error object raises :class:`RpcError`."""
+        self._ids += 1
+        reply = self._post({"jsonrpc": "2.0", "id": self._ids, "method": method, "params": list(params)})
+        if not isinstance(reply, dict):
+            raise ChainError(f"{method}: malformed JSON-RPC reply")
+        if "error" in reply and reply["error"] is not None:
+            err = reply["error"]
+            raise RpcError(method, int(err.get("code", 0)), str(err.get("message", "")), err.get("data"))
+        return reply.get("result")
+
+    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        """Many calls in one HTTP request; results in order, an error object becomes an RpcError value."""
+        if not calls:
+            return []
+        payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)} for i, (m, p) in enumerate(calls)]
+        replies = self._post(payload)
+        if not isinstance(replies, list) or len(replies) != len(calls):
+            raise ChainError("batch JSON-RPC reply is malformed or incomplete")
+        out: list[Any] = [None] * len(calls)
+        for reply in replies:
+            idx = int(reply["id"])
+            err = reply.get("error")
+            if err is not None:
+                out[idx] = RpcError(calls[idx][0], int(err.get("code", 0)), str(err.get("message", "")), err.get("data"))
+            else:
+                out[idx] = reply.get("result")
+        return out
+
+    @property
+    def chain_id(self) -> int:
+        if self._chain_id is None:
+            self._chain_id = int(self.rpc("eth_chainId"), 16)
+        return self._chain_id
+
+    def genesis_hash(self) -> str:
+        block = self.rpc("eth_getBlockByNumber", ["0x0", False])
+        if not block:
+            raise ChainError("the node has no genesis block")
+        return str(block["hash"])
+
+    def block_number(self) -> int:
+        return int(self.rpc("eth_blockNumber"), 16)
+
+    def get_block(self, number: int | str = "latest", full: bool = False) -> dict[str, Any]:
+        tag = hex(number) if isinstance(number, int) else number
+        block = self.rpc("eth_getBlockByNumber", [tag, full])
+        if block is None:
+            raise ChainError(f"block {number} not found")
+        return dict(block)
+
+    def balance(self, address: str) -> int:
+        return int(self.rpc("eth_getBalance", [address, "latest"]), 16)
+
+    def call(self, to: str, data: bytes, *, sender: str | None = None, block: str = "latest") -> bytes:
+        tx: dict[str, Any] = {"to": to, "data": "0x" + data.hex()}
+        if sender:
+            tx["from"] = sender
+        return bytes.fromhex(str(self.rpc("eth_call", [tx, block]))[2:])
+
+    def code_at(self, address: str) -> bytes:
+        return bytes.fromhex(str(self.rpc("eth_getCode", [address, "latest"]))[2:])
+
+
+@dataclass(frozen=True, slots=True)
+class Log:
+    """A log as found in a receipt."""
+
+    address: str
+    topics: tuple[bytes, ...]
+    data: bytes
+    log_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """The parts of a transaction receipt that callers use."""
+
+    tx_hash: str
+    block_number: int
+    block_hash: str
+    tx_index: int
+    status: int
+    gas_used: int
+    effective_gas_price: int
+    contract_address: str | None
+    logs: tuple[Log, ...]
+
+    @classmethod
+    def from_rpc(cls, raw: Mapping[str, Any]) -> Receipt:
+        logs = tuple(
+            Log(
+                address=to_checksum_address(lg["address"]),
+                topics=tuple(bytes.fromhex(t[2:]) for t in lg["topics"]),
+                data=bytes.fromhex(lg["data"][2:]),
+                log_index=int(lg["logIndex"], 16),
+            )
+            for lg in raw.get("logs", [])
+        )
+        return cls(
+            tx_hash=str(raw["transactionHash"]),
+            block_number=int(raw["blockNumber"], 16),
+            block_hash=str(raw["blockHash"]),
+            tx_index=int(raw["transactionIndex"], 16),
+            status=int(raw.get("status", "0x1"), 16),
+            gas_used=int(raw["gasUsed"], 16),
+            effective_gas_price=int(raw.get("effectiveGasPrice", "0x0"), 16),
+            contract_address=to_checksum_address(raw["contractAddress"]) if raw.get("contractAddress") else None,
+            logs=logs,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One transaction to send: target (None deploys), calldata, value, optional gas limit."""
+
+    to: str | None
+    data: bytes
+    value: int = 0
+    gas: int | None = None
+
+
+class ErrorDecoder:
+    """Decodes revert data by selector against the errors of the given ABIs."""
+
+    def __init__(self, abis: Iterable[Sequence[Mapping[str, Any]]] = ()) -> None:
+        self._errors: dict[bytes, tuple[str, list[str], list[str]]] = {
+            bytes.fromhex("08c379a0"): ("Error", ["string"], ["message"]),
+            bytes.fromhex("4e487b71"): ("Panic", ["uint256"], ["code"]),
+        }
+        for abi in abis:
+            self.add_abi(abi)
+
+    def add_abi(self, abi: Sequence[Mapping[str, Any]]) -> None:
+        for item in abi:
+            if item.get("type") != "error":
+                continue
+            types = [_abi_type(i) for i in item.get("inputs", [])]
+            names = [i.get("name") or f"arg{n}" for n, i in enumerate(item.get("inputs", []))]
+            selector = keccak(f"{item['name']}({','.join(types)})".encode())[:4]
+            self._errors[selector] = (str(item["name"]), types, names)
+
+    def decode(self, data: bytes) -> ContractRevert:
+        if len(data) < 4:
+            return ContractRevert("Unknown", {"data": data}, raw=data)
+        selector, body = data[:4], data[4:]
+        entry = self._errors.get(selector)
+        if entry is None:
+            return ContractRevert("Unknown", {"data": data}, selector="0x" + selector.hex(), raw=data)
+        name, types, names = entry
+        try:
+            values = abi_decode(types, body)
+        except Exception:  # noqa: BLE001 - malformed revert data is reported as such
+            return ContractRevert(name, {"data": body}, selector="0x" + selector.hex(), raw=data)
+        return ContractRevert(name, dict(zip(names, values, strict=True)), selector="0x" + selector.hex(), raw=data)
+
+    def from_rpc_error(self, err: RpcError) -> ContractRevert | None:
+        """The revert carried by an RPC error, if it carries one."""
+        data = err.data
+        if isinstance(data, dict):
+            data = data.get("data")
+        if isinstance(data, str) and data.startswith("0x"):
+            try:
+                return self.decode(bytes.fromhex(data[2:]))
+            except ValueError:
+                return None
+        if "revert" in err.rpc_message.lower():
+            return ContractRevert("Unknown", {"message": err.rpc_message})
+        return None
+
+
+def _abi_type(param: Mapping[str, Any]) -> str:
+    typ = str(param["type"])
+    if typ.startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in param.get("components", []))
+        return f"({inner}){typ[5:]}"
+    return typ
+
+
+class Signer:
+    """A private key held in memory only; its repr and str never show it."""
+
+    __slots__ = ("_key", "address")
+
+    def __init__(self, private_key: bytes) -> None:
+        if not isinstance(private_key, bytes | bytearray) or len(private_key) != 32:
+            raise InputError("a private key must be 32 bytes")
+        try:
+            self._key = PrivateKey(bytes(private_key))
+        except ValueError:
+            raise InputError("the private key is not a valid secp256k1 scalar") from None
+        pub = self._key.public_key.format(compressed=False)[1:]
+        self.address = to_checksum_address(keccak(pub)[-20:])
+
+    def __repr__(self) -> str:
+        return f"Signer({self.address})"
+
+    __str__ = __repr__
+
+    def sign_hash(self, digest: bytes) -> tuple[int, int, int]:
+        """(v in {0,1}, r, s) over a 32-byte digest."""
+        sig = self._key.sign_recoverable(digest, hasher=None)
+        return sig[64], int.from_bytes(sig[0:32], "big"), int.from_bytes(sig[32:64], "big")
+
+    def sign_eip1559(
+        self, *, chain_id: int, nonce: int, max_priority_fee: int, max_fee: int, gas: int,
+        to: str | None, value: int, data: bytes,
+    ) -> tuple[bytes, str]:
+        """The raw signed type-2 transaction and its hash."""
+        to_bytes = bytes.fromhex(to[2:]) if to else b""
+        fields: list[Any] = [chain_id, nonce, max_priority_fee, max_fee, gas, to_bytes, value, data, []]
+        digest = keccak(b"\x02" + rlp.encode(fields))
+        v, r, s = self.sign_hash(digest)
+        raw = b"\x02" + rlp.encode([*fields, v, r, s])
+        return raw, "0x" + keccak(raw).hex()
+
+
+class Sender:
+    """Sends transactions from one signer: local nonces, EIP-1559 fees, pre-flight, receipts.
+
+    Thread-safe: nonces are taken under a lock, so many transactions can be in flight.
+    """
+
+    def __init__(self, chain: Chain, signer: Signer, *, decoder: ErrorDecoder | None = None,
+                 gas_margin: float = 1.2, receipt_timeout: float = 120.0) -> None:
+        self.chain = chain
+        self.signer = signer
+        self.decoder = decoder or ErrorDecoder()
+        self.gas_margin = gas_margin
+        self.receipt_timeout = receipt_timeout
+        self._lock = threading.Lock()
+        self._nonce: int | None = None
+        self._fees: tuple[float, int, int] | None = None  # (fetched at, tip, max fee)
+
+    @property
+    def address(self) -> str:
+        return self.signer.address
+
+    # -- nonces and fees
+    def _take_nonces(self, count: int) -> int:
+        with self._lock:
+            if self._nonce is None:
+                self._nonce = int(self.chain.rpc("eth_getTransactionCount", [self.address, "pending"]), 16)
+            first = self._nonce
+            self._nonce += count
+            return first
+
+    def resync_nonce(self) -> None:
+        """Forget the local nonce; the next send reads the node's pending count again."""
+        with self._lock:
+            self._nonce = None
+
+    def fees(self) -> tuple[int, int]:
+        """(max priority fee, max fee per gas), refreshed at most every 2 seconds."""
+        now = time.monotonic()
+        cached = self._fees
+        if cached and now - cached[0] < 2.0:
+            return cached[1], cached[2]
+        tip_raw, block = self.chain.batch([("eth_maxPriorityFeePerGas", []), ("eth_getBlockByNumber", ["latest", False])])
+        tip = int(tip_raw, 16) if isinstance(tip_raw, str) else 1_000_000_000
+        base = int(block.get("baseFeePerGas", "0x0"), 16) if isinstance(block, dict) else 0
+        max_fee = 2 * base + tip
+        self._fees = (now, tip, max_fee)
+        return tip, max_fee
+
+    # -- pre-flight
+    def _tx_obj(self, call: Call) -> dict[str, Any]:
+        obj: dict[str, Any] = {"from": self.address, "data": "0x" + call.data.hex(), "value": hex(call.value)}
+        if call.to is not None:
+            obj["to"] = call.to
+        return obj
+
+    def estimate(self, calls: Sequence[Call]) -> list[int]:
+        """Gas limits for ``calls`` (given ones kept); a revert raises the decoded ContractRevert."""
+        need = [i for i, c in enumerate(calls) if c.gas is None]
+        results = self.chain.batch([("eth_estimateGas", [self._tx_obj(calls[i])]) for i in need])
+        gas = [c.gas or 0 for c in calls]
+        for i, res in zip(need, results, strict=True):
+            if isinstance(res, RpcError):
+                revert = self.decoder.from_rpc_error(res)
+                if revert is not None:
+                    raise revert
+                raise TransactionError(f"cannot estimate gas: {res.rpc_message}")
+            gas[i] = int(int(res, 16) * self.gas_margin) + 10_000
+        return gas
+
+    # -- sending
+    def send_many(self, calls: Sequence[Call], *, preflight: bool = True) -> list[str]:
+        """Sign and send ``calls`` in order with consecutive nonces; returns transaction hashes.
+
+        With ``preflight`` every call is estimated first, so a call that would revert raises
+        before anything is sent.
+        """
+        if not calls:
+            return []
+        gas = self.estimate(calls) if preflight else [c.gas or 0 for c in calls]
+        if any(g <= 0 for g in gas):
+            raise InputError("a call without pre-flight needs an explicit gas limit")
+        tip, max_fee = self.fees()
+        chain_id = self.chain.chain_id
+        first = self._take_nonces(len(calls))
+        raws: list[bytes] = []
+        hashes: list[str] = []
+        for i, (call, limit) in enumerate(zip(calls, gas, strict=True)):
+            raw, tx_hash = self.signer.sign_eip1559(
+                chain_id=chain_id, nonce=first + i, max_priority_fee=tip, max_fee=max_fee, gas=limit,
+                to=call.to, value=call.value, data=call.data,
+            )
+            raws.append(raw)
+            hashes.append(tx_hash)
+        results = self.chain.batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in raws])
+        for idx, res in enumerate(results):
+            if isinstance(res, RpcError):
+                # Later nonces of this batch are now gapped: let the node tell us where we are.
+                self.resync_nonce()
+                raise TransactionError(f"transaction {idx} of {len(calls)} rejected by the node: {res.rpc_message}")
+        return hashes
+
+    def wait(self, hashes: Sequence[str], *, check: bool = True) -> list[Receipt]:
+        """Receipts of ``hashes`` in order; with ``check`` a failed one raises its decoded revert."""
+        pending = {h: i for i, h in enumerate(hashes)}
+        out: list[Receipt | None] = [None] * len(hashes)
+        deadline = time.monotonic() + self.receipt_timeout
+        delay = 0.0
+        while pending:
+            keys = list(pending)
+            for start in range(0, len(keys), 1000):
+                chunk = keys[start:start + 1000]
+                results = self.chain.batch([("eth_getTransactionReceipt", [h]) for h in chunk])
+                for h, res in zip(chunk, results, strict=True):
+                    if isinstance(res, RpcError):
+                        raise res
+                    if res is not None:
+                        out[pending.pop(h)] = Receipt.from_rpc(res)
+            if not pending:
+                break
+            if time.monotonic() > deadline:
+                raise TransactionError(f"{len(pending)} transaction(s) not mined within {self.receipt_timeout:.0f}s")
+            delay = min(0.5, delay + 0.01)
+            time.sleep(delay)
+        receipts = [r for r in out if r is not None]
+        if check:
+            for receipt in receipts:
+                if receipt.status != 1:
+                    raise self.explain_failure(receipt)
+        return receipts
+
+    def explain_failure(self, receipt: Receipt) -> TransactionError:
+        """Replay a failed transaction at its block to recover the revert reason."""
+        tx = self.chain.rpc("eth_getTransactionByHash", [receipt.tx_hash])
+        obj = {"from": tx["from"], "to": tx.get("to"), "data": tx["input"], "value": tx["value"], "gas": tx["gas"]}
+        try:
+            self.chain.rpc("eth_call", [obj, hex(receipt.block_number - 1)])
+        except RpcError as err:
+            revert = self.decoder.from_rpc_error(err)
+            if revert is not None:
+                return revert
+        return TransactionError(f"transaction {receipt.tx_hash} failed (status 0, out of gas or reverted)")
+
+    def transact(self, call: Call) -> Receipt:
+        """Pre-flight, send and wait for one transaction."""
+        return self.wait(self.send_many([call]))[0]
+
+    def transact_many(self, calls: Sequence[Call], *, chunk: int = 500) -> list[Receipt]:
+        """Send ``calls`` in chunks, pipelined, and wait for all receipts."""
+        hashes: list[str] = []
+        for start in range(0, len(calls), chunk):
+            hashes.extend(self.send_many(calls[start:start + chunk]))
+        return self.wait(hashes)

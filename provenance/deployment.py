@@ -1,0 +1,152 @@
+"""Deployment manifests: what was deployed where, written by ``provenance deploy``.
+
+A manifest records the chain id and genesis hash, and per contract its address, deploy
+transaction, block and the hashes of the artifact it was built from. Every other command
+reads it; a manifest whose chain no longer matches (a restarted dev chain) is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from provenance.errors import DeploymentError
+
+__all__ = ["MANIFEST_VERSION", "DeployedContract", "Deployment"]
+
+MANIFEST_VERSION = 1
+_ADDR = re.compile(r"^0x[0-9a-fA-F]{40}$")
+_H32 = re.compile(r"^0x[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class DeployedContract:
+    """One deployed contract."""
+
+    name: str
+    address: str  # checksummed
+    tx_hash: str
+    block_number: int
+    block_hash: str
+    bytecode_hash: str  # sha256 of the creation bytecode, 0x-hex
+    input_hash: str  # sha256 of the compiler's standard-JSON input, 0x-hex
+    constructor_args: str = "0x"  # ABI-encoded constructor arguments
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "txHash": self.tx_hash,
+            "blockNumber": self.block_number,
+            "blockHash": self.block_hash,
+            "bytecodeHash": self.bytecode_hash,
+            "inputHash": self.input_hash,
+            "constructorArgs": self.constructor_args,
+        }
+
+    @classmethod
+    def from_json(cls, name: str, doc: Mapping[str, Any]) -> DeployedContract:
+        try:
+            contract = cls(
+                name=name,
+                address=str(doc["address"]),
+                tx_hash=str(doc["txHash"]),
+                block_number=int(doc["blockNumber"]),
+                block_hash=str(doc["blockHash"]),
+                bytecode_hash=str(doc["bytecodeHash"]),
+                input_hash=str(doc["inputHash"]),
+                constructor_args=str(doc.get("constructorArgs", "0x")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DeploymentError(f"manifest entry {name!r} is malformed: {exc}") from None
+        if not _ADDR.match(contract.address):
+            raise DeploymentError(f"manifest entry {name!r} has a bad address {contract.address!r}")
+        for label, value in (("txHash", contract.tx_hash), ("blockHash", contract.block_hash)):
+            if not _H32.match(value):
+                raise DeploymentError(f"manifest entry {name!r} has a bad {label} {value!r}")
+        if contract.block_number < 0:
+            raise DeploymentError(f"manifest entry {name!r} has a negative blockNumber")
+        return contract
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """A deployment manifest."""
+
+    chain_id: int
+    genesis_hash: str
+    contracts: Mapping[str, DeployedContract]
+    deployer: str
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    version: int = MANIFEST_VERSION
+
+    def contract(self, name: str) -> DeployedContract:
+        try:
+            return self.contracts[name]
+        except KeyError:
+            raise DeploymentError(f"the deployment has no {name} contract") from None
+
+    @property
+    def start_block(self) -> int:
+        """The first block that can hold an event of ours."""
+        return min(c.block_number for c in self.contracts.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "chainId": self.chain_id,
+            "genesisHash": self.genesis_hash,
+            "deployer": self.deployer,
+            "contracts": {name: c.to_json() for name, c in sorted(self.contracts.items())},
+            "roles": {k: list(v) for k, v in sorted(self.roles.items())},
+        }
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Deployment:
+        if not isinstance(doc, Mapping):
+            raise DeploymentError("manifest must be a JSON object")
+        version = doc.get("version")
+        if version != MANIFEST_VERSION:
+            raise DeploymentError(f"manifest version {version!r} is not supported (expected {MANIFEST_VERSION})")
+        try:
+            chain_id = int(doc["chainId"])
+            genesis = str(doc["genesisHash"])
+            contracts_doc = doc["contracts"]
+            deployer = str(doc["deployer"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DeploymentError(f"manifest is missing or has a bad field: {exc}") from None
+        if not isinstance(contracts_doc, Mapping) or not contracts_doc:
+            raise DeploymentError("manifest lists no contracts")
+        if not _H32.match(genesis):
+            raise DeploymentError(f"manifest has a bad genesisHash {genesis!r}")
+        contracts = {name: DeployedContract.from_json(name, c) for name, c in contracts_doc.items()}
+        roles = {str(k): tuple(str(a) for a in v) for k, v in dict(doc.get("roles", {})).items()}
+        return cls(chain_id=chain_id, genesis_hash=genesis, contracts=contracts, deployer=deployer, roles=roles)
+
+    @classmethod
+    def load(cls, path: Path | str) -> Deployment:
+        """Read a manifest; a missing or unreadable file is a :class:`DeploymentError`."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise DeploymentError(f"no deployment manifest at {path}: run `provenance deploy` first") from None
+        except OSError as exc:
+            raise DeploymentError(f"cannot read deployment manifest {path}: {exc.strerror}") from None
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DeploymentError(f"deployment manifest {path} is not JSON: {exc.msg} at line {exc.lineno}") from None
+        return cls.from_json(doc)
+
+    def save(self, path: Path | str) -> None:
+        """Write atomically (temp file + rename): a crash never leaves half a manifest."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, path)

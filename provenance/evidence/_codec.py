@@ -1,0 +1,176 @@
+"""Byte-level codecs shared by the evidence modules: canonical RLP and JSON-RPC hex values.
+
+The RLP decoder here is strict: it rejects every non-canonical form (a single byte below
+0x80 wrapped as a string, a long form used for a short payload, a length with leading
+zeros, trailing bytes, a payload running past its parent), so one value has exactly one
+encoding and a verifier can re-encode what it decoded and get the same bytes. It is
+tested differentially against the ``rlp`` package (``tests/evidence/test_codec.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from provenance.errors import InputError
+
+__all__ = [
+    "RlpItem",
+    "as_bytes",
+    "as_list",
+    "bytes_to_int",
+    "fixed_bytes",
+    "hex_bytes",
+    "hex_fixed",
+    "hex_quantity",
+    "int_to_bytes",
+    "rlp_decode",
+    "rlp_encode",
+]
+
+RlpItem: TypeAlias = "bytes | list[RlpItem]"
+"""A decoded RLP value: a byte string or a list of values."""
+
+
+# -- RLP -------------------------------------------------------------------------------
+
+
+def rlp_encode(item: RlpItem) -> bytes:
+    """The canonical RLP encoding of a byte string or a (nested) list of them."""
+    if isinstance(item, bytes):
+        if len(item) == 1 and item[0] < 0x80:
+            return item
+        return _prefix(len(item), 0x80) + item
+    payload = b"".join([rlp_encode(sub) for sub in item])
+    return _prefix(len(payload), 0xC0) + payload
+
+
+def _prefix(length: int, offset: int) -> bytes:
+    if length < 56:
+        return bytes((offset + length,))
+    encoded = int_to_bytes(length)
+    return bytes((offset + 55 + len(encoded),)) + encoded
+
+
+def rlp_decode(data: bytes, what: str = "rlp") -> RlpItem:
+    """Decode one canonical RLP item that spans all of ``data``; InputError names ``what``."""
+    if not isinstance(data, bytes):
+        raise InputError(f"{what}: expected bytes, got {type(data).__name__}")
+    item, end = _item(data, 0, len(data), what)
+    if end != len(data):
+        raise InputError(f"{what}: {len(data) - end} trailing bytes after the RLP item")
+    return item
+
+
+def _item(data: bytes, pos: int, limit: int, what: str) -> tuple[RlpItem, int]:
+    if pos >= limit:
+        raise InputError(f"{what}: RLP ends at byte {pos}, an item was expected")
+    b0 = data[pos]
+    if b0 < 0x80:
+        return data[pos : pos + 1], pos + 1
+    if b0 < 0xB8:
+        start, length = pos + 1, b0 - 0x80
+        if length == 1 and start < limit and data[start] < 0x80:
+            raise InputError(f"{what}: non-canonical RLP at byte {pos} (single byte as string)")
+    elif b0 < 0xC0:
+        start, length = _long_length(data, pos, b0 - 0xB7, limit, what)
+    elif b0 < 0xF8:
+        start, length = pos + 1, b0 - 0xC0
+    else:
+        start, length = _long_length(data, pos, b0 - 0xF7, limit, what)
+    end = start + length
+    if end > limit:
+        raise InputError(f"{what}: RLP item at byte {pos} runs past the end of its container")
+    if b0 < 0xC0:
+        return data[start:end], end
+    items: list[RlpItem] = []
+    cursor = start
+    while cursor < end:
+        sub, cursor = _item(data, cursor, end, what)
+        items.append(sub)
+    return items, end
+
+
+def _long_length(data: bytes, pos: int, size: int, limit: int, what: str) -> tuple[int, int]:
+    start = pos + 1 + size
+    if start > limit:
+        raise InputError(f"{what}: RLP length at byte {pos} is truncated")
+    if data[pos + 1] == 0:
+        raise InputError(f"{what}: non-canonical RLP at byte {pos} (length with leading zero)")
+    length = int.from_bytes(data[pos + 1 : start], "big")
+    if length < 56:
+        raise InputError(f"{what}: non-canonical RLP at byte {pos} (long form for a short item)")
+    return start, length
+
+
+def as_list(item: RlpItem, what: str, size: int | None = None) -> list[RlpItem]:
+    """``item`` as an RLP list, of exactly ``size`` elements when given."""
+    if not isinstance(item, list):
+        raise InputError(f"{what}: expected an RLP list, got a byte string")
+    if size is not None and len(item) != size:
+        raise InputError(f"{what}: expected {size} RLP items, got {len(item)}")
+    return item
+
+
+def as_bytes(item: RlpItem, what: str) -> bytes:
+    """``item`` as an RLP byte string."""
+    if not isinstance(item, bytes):
+        raise InputError(f"{what}: expected an RLP byte string, got a list")
+    return item
+
+
+def fixed_bytes(item: RlpItem, what: str, size: int) -> bytes:
+    """``item`` as a byte string of exactly ``size`` bytes."""
+    value = as_bytes(item, what)
+    if len(value) != size:
+        raise InputError(f"{what}: expected {size} bytes, got {len(value)}")
+    return value
+
+
+def int_to_bytes(value: int) -> bytes:
+    """The minimal big-endian encoding of a non-negative integer (0 is empty)."""
+    return value.to_bytes((value.bit_length() + 7) // 8, "big")
+
+
+def bytes_to_int(item: RlpItem, what: str) -> int:
+    """A canonical RLP integer: big-endian, no leading zero byte."""
+    value = as_bytes(item, what)
+    if value[:1] == b"\x00":
+        raise InputError(f"{what}: non-canonical integer (leading zero byte)")
+    return int.from_bytes(value, "big")
+
+
+# -- JSON-RPC hex values ---------------------------------------------------------------
+
+
+def hex_bytes(value: object, what: str) -> bytes:
+    """A JSON-RPC DATA value (``0x``-prefixed hex) as bytes."""
+    if not isinstance(value, str) or value[:2] not in ("0x", "0X"):
+        raise InputError(f"{what}: expected 0x-prefixed hex, got {value!r:.80}")
+    digits = value[2:]
+    try:
+        if digits and not (digits.isascii() and digits.isalnum()):
+            raise ValueError(digits)
+        return bytes.fromhex(digits)
+    except ValueError:
+        raise InputError(f"{what}: invalid hex {value!r:.80}") from None
+
+
+def hex_fixed(value: object, what: str, size: int) -> bytes:
+    """A JSON-RPC DATA value of exactly ``size`` bytes."""
+    raw = hex_bytes(value, what)
+    if len(raw) != size:
+        raise InputError(f"{what}: expected {size} bytes, got {len(raw)}")
+    return raw
+
+
+def hex_quantity(value: object, what: str) -> int:
+    """A JSON-RPC QUANTITY (``0x``-prefixed hex integer) as an int."""
+    if not isinstance(value, str) or value[:2] not in ("0x", "0X") or len(value) < 3:
+        raise InputError(f"{what}: expected a 0x-prefixed hex quantity, got {value!r:.80}")
+    digits = value[2:]
+    try:
+        if not (digits.isascii() and digits.isalnum()):
+            raise ValueError(digits)
+        return int(digits, 16)
+    except ValueError:
+        raise InputError(f"{what}: invalid hex quantity {value!r:.80}") from None
