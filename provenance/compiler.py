@@ -42,7 +42,7 @@ __all__ = [
 SOLC_VERSION = "0.8.30"
 ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
 # Contracts whose artifacts ship in the package (source file stem == contract name).
-CONTRACT_NAMES = ("DataRegistry", "DataExchange", "TradeAnchor")
+CONTRACT_NAMES = ("DataRegistry", "TradeAnchor")
 # Test-only contracts compiled on demand, never shipped.
 SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 200},

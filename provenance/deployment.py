@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from provenance.errors import DeploymentError
+from provenance.chain import Call, Chain, Sender
+from provenance.errors import DeploymentError, InputError
 
-__all__ = ["MANIFEST_VERSION", "DeployedContract", "Deployment"]
+__all__ = ["MANIFEST_VERSION", "DeployedContract", "Deployment", "deploy"]
 
 MANIFEST_VERSION = 1
 _ADDR = re.compile(r"^0x[0-9a-fA-F]{40}$")
@@ -150,3 +151,82 @@ class Deployment:
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------- deploying
+
+DEFAULT_CERTIFICATE_PREFIX = "DR"
+
+
+def deploy(
+    chain: Chain,
+    sender: Sender,
+    *,
+    certificate_prefix: str = DEFAULT_CERTIFICATE_PREFIX,
+    notice_period: int = 0,
+    roles: Mapping[str, Sequence[str]] | None = None,
+) -> Deployment:
+    """Deploy every shipped contract with ``sender`` as admin, grant ``roles``, return the manifest.
+
+    ``roles`` maps a registry role name (``REGISTRAR_ROLE``...) to accounts; the deployer
+    gets every role unless ``roles`` says otherwise. Nothing is written to disk here: the
+    caller saves the manifest only once every transaction has been mined.
+    """
+    from eth_abi import encode as abi_encode
+
+    from provenance.compiler import load_artifact
+    from provenance.registry import ROLES, Registry
+
+    if not isinstance(certificate_prefix, str) or not re.fullmatch(r"[A-Z0-9]{1,12}", certificate_prefix):
+        raise InputError(f"certificate prefix must be 1-12 capital letters or digits, got {certificate_prefix!r}")
+    if not isinstance(notice_period, int) or not 0 <= notice_period < 2**40:
+        raise InputError(f"notice period must be a non-negative number of seconds, got {notice_period!r}")
+    admin = sender.address
+    wanted = {name: tuple(roles.get(name, ())) for name in ROLES} if roles is not None else {
+        name: (admin,) for name in ROLES
+    }
+    wanted["DEFAULT_ADMIN_ROLE"] = tuple(dict.fromkeys((admin, *wanted.get("DEFAULT_ADMIN_ROLE", ()))))
+
+    plan: list[tuple[str, list[str], list[Any]]] = [
+        ("DataRegistry", ["address", "string", "uint40"], [admin, certificate_prefix, notice_period]),
+        ("TradeAnchor", ["address"], [admin]),
+    ]
+    artifacts = {name: load_artifact(name) for name, _, _ in plan}
+    args = {name: abi_encode(types, values) for name, types, values in plan}
+    calls = [Call(None, artifacts[name].bytecode + args[name]) for name, _, _ in plan]
+    receipts = sender.transact_many(calls)
+    contracts: dict[str, DeployedContract] = {}
+    for (name, _, _), receipt in zip(plan, receipts, strict=True):
+        if receipt.contract_address is None:
+            raise DeploymentError(f"deploying {name} created no contract (tx {receipt.tx_hash})")
+        contracts[name] = DeployedContract(
+            name=name, address=receipt.contract_address, tx_hash=receipt.tx_hash,
+            block_number=receipt.block_number, block_hash=receipt.block_hash,
+            bytecode_hash=artifacts[name].bytecode_hash, input_hash=artifacts[name].input_hash,
+            constructor_args="0x" + args[name].hex(),
+        )
+    registry = Registry(chain, contracts["DataRegistry"].address, sender)
+    grants = [
+        registry._call("grantRole", role_id_of(role), account)
+        for role, accounts in wanted.items() if role != "DEFAULT_ADMIN_ROLE"
+        for account in accounts
+    ]
+    anchor = contracts["TradeAnchor"].address
+    from provenance._internal.abi import AbiCodec
+
+    anchor_codec = AbiCodec(artifacts["TradeAnchor"].abi)
+    from eth_hash.auto import keccak as _keccak
+
+    grants.append(Call(anchor, anchor_codec.encode("grantRole", _keccak(b"ANCHORER_ROLE"), admin)))
+    if grants:
+        sender.transact_many(grants)
+    return Deployment(
+        chain_id=chain.chain_id, genesis_hash=chain.genesis_hash(), contracts=contracts, deployer=admin,
+        roles={k: v for k, v in wanted.items() if v},
+    )
+
+
+def role_id_of(name: str) -> bytes:
+    from provenance.registry import role_id
+
+    return role_id(name)

@@ -1,0 +1,213 @@
+"""The thin fetch layer: the only part of the evidence code that talks to a node.
+
+JSON-RPC calls used, per block:
+
+- ``eth_getBlockByNumber(number, false)`` or ``eth_getBlockByHash(hash, false)``: the
+  header fields and the list of transaction hashes;
+- ``eth_getBlockReceipts(blockHash)``: every receipt of the block in one call; when the
+  node answers method-not-found (JSON-RPC -32601, or a "not supported/does not exist"
+  message), ``eth_getTransactionReceipt(txHash)`` once per transaction instead.
+
+Nothing fetched is trusted: the header must hash to the block hash the node reported and
+the receipts must rebuild the header's receiptsRoot, else :class:`ChainError` (the node
+sent data we cannot reproduce, e.g. a fork or a receipt type we do not know).
+
+``rpc_call`` is any ``callable(method, params) -> result`` that raises on a JSON-RPC
+error; :func:`http_rpc` and :func:`provider_rpc` build one from a URL or a web3 provider.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import count
+from typing import Any, Protocol
+
+import orjson
+from eth_hash.auto import keccak
+
+from provenance.errors import ChainError, InputError
+from provenance.evidence._codec import hex_fixed
+from provenance.evidence._headers import decode_header, encode_header
+from provenance.evidence._receipts import encode_receipt
+from provenance.evidence._trie import ReceiptTrie, receipts_root
+
+__all__ = [
+    "BlockEvidence",
+    "RpcCall",
+    "RpcError",
+    "fetch_block_evidence",
+    "http_rpc",
+    "provider_rpc",
+]
+
+RpcCall = Callable[[str, Sequence[Any]], Any]
+"""``rpc_call(method, params) -> result``; raises (ideally :class:`RpcError`) on an error."""
+
+METHOD_NOT_FOUND = -32601
+_NOT_SUPPORTED_HINTS = ("not found", "does not exist", "not supported", "unsupported", "not available")
+
+
+class RpcError(ChainError):
+    """A JSON-RPC error answer; ``code`` is the JSON-RPC error code (None if unknown)."""
+
+    def __init__(self, method: str, code: int | None, message: str) -> None:
+        self.method = method
+        self.code = code
+        self.rpc_message = message
+        super().__init__(f"{method}: JSON-RPC error {code}: {message}")
+
+    @property
+    def method_not_found(self) -> bool:
+        text = self.rpc_message.lower()
+        return self.code == METHOD_NOT_FOUND or any(hint in text for hint in _NOT_SUPPORTED_HINTS)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockEvidence:
+    """What a verifier needs of one block, as consensus bytes."""
+
+    number: int
+    block_hash: bytes
+    """keccak(header), checked at fetch."""
+    header: bytes
+    """The RLP header (every field of the block's fork)."""
+    receipts: tuple[bytes, ...]
+    """The EIP-2718 receipts in transaction order; they rebuild the header's receiptsRoot."""
+    tx_hashes: tuple[bytes, ...]
+    """The block's transaction hashes in order (tx_hashes[i] is the tx of receipts[i])."""
+
+    def receipt_trie(self) -> ReceiptTrie:
+        """The block's receipts trie, to cut proofs from (build once per block)."""
+        return ReceiptTrie(self.receipts)
+
+
+def fetch_block_evidence(rpc_call: RpcCall, block: int | bytes | str) -> BlockEvidence:
+    """Fetch a block's header and receipts as consensus bytes, checked against each other.
+
+    ``block`` is a block number, a 32-byte hash, or a 0x-hex hash string.
+    """
+    # (1) the block, by number or by hash, without transaction bodies
+    if isinstance(block, int) and not isinstance(block, bool):
+        if block < 0:
+            raise InputError(f"block: a block number must be non-negative, got {block}")
+        answer = rpc_call("eth_getBlockByNumber", [hex(block), False])
+    else:
+        wanted = block if isinstance(block, bytes) else hex_fixed(block, "block", 32)
+        if len(wanted) != 32:
+            raise InputError(f"block: a block hash has 32 bytes, got {len(wanted)}")
+        answer = rpc_call("eth_getBlockByHash", ["0x" + wanted.hex(), False])
+    if answer is None:
+        raise ChainError(f"block {block!r} not found")
+    if not isinstance(answer, Mapping):
+        raise ChainError(f"block {block!r}: the node answered {type(answer).__name__}, not an object")
+    # (2) the header we encode must hash to the hash the node reports
+    try:
+        header = encode_header(answer)
+        reported = hex_fixed(answer.get("hash"), "block.hash", 32)
+        tx_hashes = tuple(hex_fixed(h, f"block.transactions[{i}]", 32) for i, h in enumerate(_tx_list(answer)))
+    except InputError as exc:
+        raise ChainError(f"block {block!r}: unusable answer: {exc}") from None
+    block_hash = keccak(header)
+    if block_hash != reported:
+        raise ChainError(
+            f"block {block!r}: the header encodes to hash {block_hash.hex()} but the node reports "
+            f"{reported.hex()} (a header field of an unknown fork?)"
+        )
+    # (3) the receipts, in one call when the node can, one per transaction otherwise
+    raw_receipts = _fetch_receipts(rpc_call, block_hash, tx_hashes)
+    # (4) in transaction order, one per transaction, encoding to the header's receiptsRoot
+    receipts = []
+    for index, (receipt, tx_hash) in enumerate(zip(raw_receipts, tx_hashes, strict=True)):
+        if not isinstance(receipt, Mapping):
+            raise ChainError(f"block {block_hash.hex()}: receipt {index} missing")
+        if str(receipt.get("transactionHash")).lower() != "0x" + tx_hash.hex():
+            raise ChainError(f"block {block_hash.hex()}: receipt {index} is not for transaction {tx_hash.hex()}")
+        try:
+            receipts.append(encode_receipt(receipt))
+        except InputError as exc:
+            raise ChainError(f"block {block_hash.hex()}: receipt {index}: {exc}") from None
+    decoded = decode_header(header)
+    if receipts_root(receipts) != decoded.receipts_root:
+        raise ChainError(
+            f"block {block_hash.hex()}: the receipts do not rebuild receiptsRoot {decoded.receipts_root.hex()}"
+        )
+    return BlockEvidence(decoded.number, block_hash, header, tuple(receipts), tx_hashes)
+
+
+def _tx_list(block: Mapping[str, Any]) -> list[Any]:
+    txs = block.get("transactions")
+    if not isinstance(txs, list):
+        raise InputError("block.transactions: expected a JSON array")
+    return [tx.get("hash") if isinstance(tx, Mapping) else tx for tx in txs]
+
+
+def _fetch_receipts(rpc_call: RpcCall, block_hash: bytes, tx_hashes: tuple[bytes, ...]) -> list[Any]:
+    try:
+        answer = rpc_call("eth_getBlockReceipts", ["0x" + block_hash.hex()])
+    except RpcError as exc:
+        if not exc.method_not_found:
+            raise
+        answer = [rpc_call("eth_getTransactionReceipt", ["0x" + h.hex()]) for h in tx_hashes]
+    if not isinstance(answer, list) or len(answer) != len(tx_hashes):
+        got = len(answer) if isinstance(answer, list) else type(answer).__name__
+        raise ChainError(f"block {block_hash.hex()}: {len(tx_hashes)} transactions but receipts: {got}")
+    return answer
+
+
+def http_rpc(url: str, *, timeout: float = 30.0) -> RpcCall:
+    """An ``rpc_call`` over HTTP (urllib + orjson); RpcError on an error answer."""
+    ids = count(1)
+
+    def call(method: str, params: Sequence[Any]) -> Any:
+        body = orjson.dumps({"jsonrpc": "2.0", "id": next(ids), "method": method, "params": list(params)})
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as exc:
+            payload = exc.read()  # JSON-RPC servers may answer errors with HTTP 4xx/5xx
+            if not payload:
+                raise ChainError(f"{method}: HTTP {exc.code} from {url}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise ChainError(f"{method}: cannot reach {url}: {exc}") from None
+        try:
+            decoded = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            raise ChainError(f"{method}: the answer from {url} is not JSON") from None
+        return _result(method, decoded)
+
+    return call
+
+
+class _Provider(Protocol):
+    def make_request(self, method: Any, params: Any) -> Any: ...
+
+
+def provider_rpc(provider: _Provider) -> RpcCall:
+    """An ``rpc_call`` over a web3 provider's raw ``make_request`` (no result formatting)."""
+
+    def call(method: str, params: Sequence[Any]) -> Any:
+        try:
+            answer = provider.make_request(method, list(params))
+        except Exception as exc:  # noqa: BLE001 - transport errors of any provider
+            raise ChainError(f"{method}: {exc}") from None
+        return _result(method, answer)
+
+    return call
+
+
+def _result(method: str, answer: Any) -> Any:
+    if not isinstance(answer, Mapping):
+        raise ChainError(f"{method}: not a JSON-RPC answer: {answer!r:.120}")
+    error = answer.get("error")
+    if error is not None:
+        if isinstance(error, Mapping):
+            code = error.get("code")
+            raise RpcError(method, code if isinstance(code, int) else None, str(error.get("message", "")))
+        raise RpcError(method, None, str(error))
+    if "result" not in answer:
+        raise ChainError(f"{method}: the answer has neither result nor error")
+    return answer["result"]

@@ -1,0 +1,405 @@
+"""Event decoding over raw bytes, with one prepared decoder per event signature.
+
+web3.py's ``process_log`` re-derives the ABI, builds formatters and attribute dicts for
+every log (about 3,000 logs/s). Here each event of each ABI is compiled once into a list
+of per-argument converters; a log's topics and data are then sliced 32 bytes at a time.
+Dynamic arguments (``string``, ``bytes``, arrays of static elementary types) have their
+own fast paths; anything more exotic (tuples, nested or fixed-size arrays) falls back to
+``eth_abi`` for that event only.
+
+Canonical values: integers are ``int``; addresses are lowercase ``0x`` hex (checksums cost
+a keccak each, and the store compares bytes anyway); ``bytesN``, ``bytes`` and indexed
+dynamic values (stored as their keccak) are ``0x`` hex; ``string`` is ``str``; arrays are
+lists. In JSON, integers of types wider than 64 bits are decimal strings (JSON numbers
+lose precision past 2**53), converted back by :meth:`EventDecoder.args_from_json`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from eth_hash.auto import keccak
+
+from provenance.errors import IndexerError, InputError
+
+__all__ = [
+    "ABI",
+    "Event",
+    "EventDecoder",
+    "LogDecoder",
+    "event_signature",
+    "event_topic",
+]
+
+ABI = Sequence[Mapping[str, Any]]
+
+_ELEMENTARY = re.compile(r"^(u?int)(\d*)$|^(bytes)(\d+)$|^(address|bool|string|bytes)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One log of one of our contracts, decoded.
+
+    ``name`` is empty and ``args`` is ``None`` when the topic matches no event of the
+    contract's ABI (or the data does not decode); the raw ``topics`` and ``data`` are kept.
+    """
+
+    block_number: int
+    log_index: int
+    block_hash: bytes
+    block_time: int | None
+    tx_hash: bytes
+    tx_index: int
+    address: str  # lowercase 0x hex
+    contract: str  # contract name from the deployment
+    name: str  # event name
+    topics: tuple[bytes, ...]
+    data: bytes
+    args: dict[str, Any] | None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """The natural order of events: (block number, log index)."""
+        return (self.block_number, self.log_index)
+
+
+def _canonical_type(param: Mapping[str, Any]) -> str:
+    typ = str(param["type"])
+    if typ.startswith("tuple"):
+        inner = ",".join(_canonical_type(c) for c in param.get("components", ()))
+        return f"({inner}){typ[5:]}"
+    return typ
+
+
+def event_signature(item: Mapping[str, Any]) -> str:
+    """``Name(type1,type2,...)`` of an ABI event entry."""
+    return f"{item['name']}({','.join(_canonical_type(p) for p in item.get('inputs', ()))})"
+
+
+def event_topic(item: Mapping[str, Any]) -> bytes:
+    """topic0 of an ABI event entry: keccak of its signature."""
+    return bytes(keccak(event_signature(item).encode()))
+
+
+# -- per-type converters -------------------------------------------------------------
+
+Word = Callable[[bytes], Any]
+
+
+def _word_converter(typ: str) -> Word | None:
+    """A converter of one 32-byte word for a static elementary type, or None."""
+    m = _ELEMENTARY.match(typ)
+    if m is None:
+        return None
+    if m.group(1):
+        bits = int(m.group(2) or 256)
+        if m.group(1) == "uint":
+            if bits == 256:
+                return _uint256
+            limit = bits
+
+            def uint(w: bytes) -> int:
+                v = int.from_bytes(w, "big")
+                if v >> limit:
+                    raise ValueError(f"uint{limit} out of range")
+                return v
+
+            return uint
+        sbits = bits
+
+        def sint(w: bytes) -> int:
+            v = int.from_bytes(w, "big", signed=True)
+            if bits < 256 and not -(1 << (sbits - 1)) <= v < (1 << (sbits - 1)):
+                raise ValueError(f"int{sbits} out of range")
+            return v
+
+        return sint
+    if m.group(3):
+        size = int(m.group(4))
+
+        def fixed_bytes(w: bytes) -> str:
+            return "0x" + w[:size].hex()
+
+        return fixed_bytes
+    base = m.group(5)
+    if base == "address":
+        return _address
+    if base == "bool":
+        return _bool
+    return None  # string / bytes are dynamic
+
+
+def _uint256(w: bytes) -> int:
+    return int.from_bytes(w, "big")
+
+
+def _address(w: bytes) -> str:
+    if w[:12].strip(b"\0"):
+        raise ValueError("address with dirty upper bytes")
+    return "0x" + w[12:32].hex()
+
+
+def _bool(w: bytes) -> bool:
+    v = int.from_bytes(w, "big")
+    if v > 1:
+        raise ValueError("bool out of range")
+    return v == 1
+
+
+def _topic_hash(w: bytes) -> str:
+    return "0x" + w.hex()
+
+
+def _is_wide_int(typ: str) -> bool:
+    m = re.match(r"^u?int(\d*)", typ)
+    return bool(m) and int(m.group(1) or 256) > 64
+
+
+def _json_converters(typ: str) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
+    """(to_json, from_json) for types whose JSON form differs from the Python value."""
+    if _is_wide_int(typ):
+        if typ.endswith("]"):
+            return (_deep(str), _deep(int))
+        return (str, int)
+    if typ.startswith("(") or typ.endswith("]"):
+        return (_deep_jsonable, _identity)
+    return None
+
+
+def _identity(v: Any) -> Any:
+    return v
+
+
+def _deep(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def walk(v: Any) -> Any:
+        if isinstance(v, list | tuple):
+            return [walk(x) for x in v]
+        return fn(v)
+
+    return walk
+
+
+def _deep_jsonable(v: Any) -> Any:
+    if isinstance(v, list | tuple):
+        return [_deep_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _deep_jsonable(x) for k, x in v.items()}
+    if isinstance(v, int) and not isinstance(v, bool) and not -(1 << 63) <= v < (1 << 63):
+        return str(v)
+    return v
+
+
+def _normalize_abi_value(value: Any, typ: str) -> Any:
+    """eth_abi's output (checksummed addresses, bytes, tuples) in our canonical form."""
+    if typ.endswith("]"):
+        inner = typ[: typ.rindex("[")]
+        return [_normalize_abi_value(v, inner) for v in value]
+    if typ.startswith("("):
+        parts = _split_tuple(typ[1:-1])
+        return [_normalize_abi_value(v, t) for v, t in zip(value, parts, strict=True)]
+    if typ == "address":
+        return str(value).lower()
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return value
+
+
+def _split_tuple(body: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for ch in body:
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        cur += ch
+    if cur:
+        out.append(cur)
+    return out
+
+
+class EventDecoder:
+    """A prepared decoder for one event signature of one contract."""
+
+    __slots__ = ("contract", "name", "signature", "topic0", "names", "types", "indexed", "_topic_conv",
+                 "_data_plan", "_data_types", "_fallback", "_to_json", "_from_json", "_data_names", "_n_topics")
+
+    def __init__(self, contract: str, item: Mapping[str, Any]) -> None:
+        self.contract = contract
+        self.name = str(item["name"])
+        self.signature = event_signature(item)
+        self.topic0 = event_topic(item)
+        inputs = list(item.get("inputs", ()))
+        self.names = tuple(str(p.get("name") or f"arg{i}") for i, p in enumerate(inputs))
+        self.types = tuple(_canonical_type(p) for p in inputs)
+        self.indexed = tuple(bool(p.get("indexed")) for p in inputs)
+        # (1) indexed arguments: a static value is its own topic; a dynamic one is its hash.
+        self._topic_conv: list[tuple[str, Word]] = []
+        for name, typ, idx in zip(self.names, self.types, self.indexed, strict=True):
+            if idx:
+                self._topic_conv.append((name, _word_converter(typ) or _topic_hash))
+        self._n_topics = 1 + len(self._topic_conv)
+        # (2) data arguments: a plan of (name, kind, converter) with kind "w" (static word),
+        #     "s"/"b" (string/bytes) or "a" (dynamic array of static words).
+        self._data_names = [n for n, i in zip(self.names, self.indexed, strict=True) if not i]
+        self._data_types = [t for t, i in zip(self.types, self.indexed, strict=True) if not i]
+        plan: list[tuple[str, str, Word | None]] = []
+        fallback = False
+        for name, typ in zip(self._data_names, self._data_types, strict=True):
+            conv = _word_converter(typ)
+            if conv is not None:
+                plan.append((name, "w", conv))
+            elif typ == "string":
+                plan.append((name, "s", None))
+            elif typ == "bytes":
+                plan.append((name, "b", None))
+            elif typ.endswith("[]") and (inner := _word_converter(typ[:-2])) is not None:
+                plan.append((name, "a", inner))
+            else:
+                fallback = True
+        self._data_plan = plan
+        self._fallback = fallback
+        # (3) JSON forms differing from Python values.
+        self._to_json: list[tuple[str, Callable[[Any], Any]]] = []
+        self._from_json: list[tuple[str, Callable[[Any], Any]]] = []
+        for name, typ in zip(self.names, self.types, strict=True):
+            conv_pair = _json_converters(typ)
+            if conv_pair is not None:
+                self._to_json.append((name, conv_pair[0]))
+                self._from_json.append((name, conv_pair[1]))
+
+    def decode(self, topics: Sequence[bytes], data: bytes) -> dict[str, Any]:
+        """Named arguments of one log; raises ``ValueError`` if the log does not fit the ABI."""
+        if len(topics) != self._n_topics:
+            raise ValueError(f"{self.signature}: expected {self._n_topics} topics, got {len(topics)}")
+        args: dict[str, Any] = {}
+        for (name, conv), topic in zip(self._topic_conv, topics[1:], strict=True):
+            args[name] = conv(topic)
+        if self._fallback:
+            import eth_abi
+
+            values = eth_abi.decode(self._data_types, data)
+            for name, typ, value in zip(self._data_names, self._data_types, values, strict=True):
+                args[name] = _normalize_abi_value(value, typ)
+        else:
+            if len(data) < 32 * len(self._data_plan):
+                raise ValueError(f"{self.signature}: data too short ({len(data)} bytes)")
+            for i, (name, kind, conv) in enumerate(self._data_plan):
+                head = data[32 * i: 32 * i + 32]
+                if kind == "w":
+                    args[name] = conv(head)  # type: ignore[misc]
+                    continue
+                offset = int.from_bytes(head, "big")
+                if offset + 32 > len(data):
+                    raise ValueError(f"{self.signature}: offset of {name} out of range")
+                length = int.from_bytes(data[offset: offset + 32], "big")
+                start = offset + 32
+                if kind == "a":
+                    end = start + 32 * length
+                    if end > len(data):
+                        raise ValueError(f"{self.signature}: array {name} out of range")
+                    args[name] = [conv(data[j: j + 32]) for j in range(start, end, 32)]  # type: ignore[misc]
+                    continue
+                if start + length > len(data):
+                    raise ValueError(f"{self.signature}: {name} out of range")
+                raw = data[start: start + length]
+                args[name] = raw.decode("utf-8", errors="replace") if kind == "s" else "0x" + raw.hex()
+        return args
+
+    def args_to_json(self, args: Mapping[str, Any]) -> bytes:
+        """Arguments as JSON bytes (wide integers as decimal strings), in ABI order."""
+        if self._to_json:
+            out = dict(args)
+            for name, fn in self._to_json:
+                if name in out:
+                    out[name] = fn(out[name])
+            return orjson.dumps(out)
+        return orjson.dumps(args)
+
+    def args_from_json(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """Inverse of :meth:`args_to_json` (after JSON parsing)."""
+        out = dict(doc)
+        for name, fn in self._from_json:
+            if name in out:
+                out[name] = fn(out[name])
+        return out
+
+
+class LogDecoder:
+    """Decodes JSON-RPC log objects of a set of contracts.
+
+    ``contracts`` maps addresses (any case) to contract names; ``abis`` maps contract names
+    to ABIs. Events of a contract whose name has no ABI are kept raw.
+    """
+
+    def __init__(self, contracts: Mapping[str, str], abis: Mapping[str, ABI]) -> None:
+        self.by_address: dict[str, str] = {}
+        for address, name in contracts.items():
+            addr = address.lower()
+            if not re.fullmatch(r"0x[0-9a-f]{40}", addr):
+                raise InputError(f"contract {name!r} has a malformed address {address!r}")
+            self.by_address[addr] = name
+        self._decoders: dict[tuple[str, bytes], EventDecoder] = {}
+        self._by_name: dict[tuple[str, str], EventDecoder] = {}
+        for name in set(self.by_address.values()):
+            for item in abis.get(name, ()):
+                if item.get("type") != "event" or item.get("anonymous"):
+                    continue
+                dec = EventDecoder(name, item)
+                self._decoders[(name, dec.topic0)] = dec
+                self._by_name[(name, dec.name)] = dec
+
+    @property
+    def addresses(self) -> list[str]:
+        return sorted(self.by_address)
+
+    def decoders(self) -> Iterable[EventDecoder]:
+        return self._decoders.values()
+
+    def decoder(self, contract: str, topic0: bytes | None = None, name: str | None = None) -> EventDecoder | None:
+        """The prepared decoder of an event, by topic0 or by name."""
+        if topic0 is not None:
+            return self._decoders.get((contract, topic0))
+        if name is not None:
+            return self._by_name.get((contract, name))
+        return None
+
+    def decode(self, log: Mapping[str, Any]) -> Event:
+        """One ``eth_getLogs`` result object -> :class:`Event`.
+
+        Raises :class:`IndexerError` for a log of a contract we do not index or a log
+        without the fields every node must send.
+        """
+        try:
+            address = log["address"].lower()
+            contract = self.by_address.get(address)
+            if contract is None:
+                raise IndexerError(f"the node returned a log of {address}, which is not one of our contracts")
+            topics = tuple(bytes.fromhex(t[2:]) for t in log["topics"])
+            data = bytes.fromhex(log["data"][2:])
+            ts = log.get("blockTimestamp")
+            block_number = int(log["blockNumber"], 16)
+            log_index = int(log["logIndex"], 16)
+            block_hash = bytes.fromhex(log["blockHash"][2:])
+            tx_hash = bytes.fromhex(log["transactionHash"][2:])
+            tx_index = int(log["transactionIndex"], 16)
+            block_time = int(ts, 16) if ts is not None else None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise IndexerError(f"the node returned a malformed log ({exc!r}): {str(log)[:300]}") from None
+        name = ""
+        args: dict[str, Any] | None = None
+        if topics:
+            dec = self._decoders.get((contract, topics[0]))
+            if dec is not None:
+                name = dec.name
+                try:
+                    args = dec.decode(topics, data)
+                except Exception:  # noqa: BLE001 - a log that does not fit its ABI is kept raw
+                    args = None
+        return Event(block_number, log_index, block_hash, block_time, tx_hash, tx_index, address, contract, name,
+                     topics, data, args)

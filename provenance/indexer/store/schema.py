@@ -1,0 +1,148 @@
+"""The index schema, the same on SQLite and PostgreSQL, and its versioned migrations.
+
+Core tables:
+
+``meta``               key/value: chain id, genesis hash, whether secondary indexes are built
+``contracts``          indexed contracts: address, name, start block, ABI (the index describes itself)
+``cursor``             one row: the last block fully indexed and its hash (the checkpoint)
+``blocks``             hashes of recent (not yet final) blocks, for reorg detection
+``events``             every log, raw and decoded, keyed by (chain_id, block_number, log_index)
+``event_refs``         (kind, ref) -> event: which events touch an asset, a party, a licence...
+
+State tables are declared by projections as :class:`TableSpec` and get two extra columns,
+``block_from`` and ``block_to``: a row is valid for ``block_from <= n < block_to`` (``NULL``
+is open-ended), so "state at block n" is a filter and a rollback to block ``f`` is
+``DELETE ... WHERE block_from > f`` plus ``UPDATE ... SET block_to = NULL WHERE block_to > f``.
+
+Migrations are append-only: a released migration is never edited; a change is a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = [
+    "COLUMN_TYPES",
+    "Column",
+    "Dialect",
+    "Migration",
+    "SECONDARY_INDEXES",
+    "TableSpec",
+    "migrations",
+    "table_ddl",
+]
+
+COLUMN_TYPES = ("int", "bytes", "text", "bool")
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What differs between the backends' SQL."""
+
+    name: str  # "sqlite" | "postgresql"
+    blob: str
+    bigint: str
+    without_rowid: str  # table suffix for clustered primary keys
+
+    def type_of(self, kind: str) -> str:
+        return {"int": self.bigint, "bytes": self.blob, "text": "TEXT", "bool": "SMALLINT"}[kind]
+
+
+SQLITE = Dialect("sqlite", "BLOB", "INTEGER", " WITHOUT ROWID")
+POSTGRES = Dialect("postgresql", "BYTEA", "BIGINT", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A state-table column: ``kind`` is one of ``int``, ``bytes``, ``text``, ``bool``."""
+
+    name: str
+    kind: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in COLUMN_TYPES:
+            raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """A versioned state table: key columns, value columns, secondary indexes."""
+
+    name: str
+    key: tuple[Column, ...]
+    values: tuple[Column, ...]
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.key)
+
+    @property
+    def value_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.values)
+
+    @property
+    def bool_columns(self) -> frozenset[str]:
+        return frozenset(c.name for c in (*self.key, *self.values) if c.kind == "bool")
+
+
+def table_ddl(spec: TableSpec, d: Dialect) -> list[str]:
+    cols = [f"{c.name} {d.type_of(c.kind)} NOT NULL" for c in spec.key]
+    cols += [f"{c.name} {d.type_of(c.kind)}" for c in spec.values]
+    cols += [f"block_from {d.bigint} NOT NULL", f"block_to {d.bigint}"]
+    pk = ", ".join((*spec.key_names, "block_from"))
+    out = [f"CREATE TABLE {spec.name} ({', '.join(cols)}, PRIMARY KEY ({pk})){d.without_rowid}"]
+    for idx in spec.indexes:
+        out.append(f"CREATE INDEX {spec.name}__{'_'.join(idx)} ON {spec.name} ({', '.join(idx)}, block_from)")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    statements: Callable[[Dialect], list[str]]
+
+
+def _core(d: Dialect) -> list[str]:
+    b, i = d.blob, d.bigint
+    return [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        f"CREATE TABLE contracts (address {b} PRIMARY KEY, name TEXT NOT NULL, start_block {i} NOT NULL, abi TEXT NOT NULL)",
+        f"CREATE TABLE cursor (id {i} PRIMARY KEY CHECK (id = 1), block_number {i} NOT NULL, block_hash {b} NOT NULL, "
+        f"updated_at {i} NOT NULL)",
+        f"CREATE TABLE blocks (block_number {i} PRIMARY KEY, block_hash {b} NOT NULL, parent_hash {b} NOT NULL, "
+        f"block_time {i} NOT NULL)",
+        f"CREATE TABLE events (chain_id {i} NOT NULL, block_number {i} NOT NULL, log_index {i} NOT NULL, "
+        f"block_hash {b} NOT NULL, block_time {i}, tx_hash {b} NOT NULL, tx_index {i} NOT NULL, "
+        f"address {b} NOT NULL, contract TEXT NOT NULL, event TEXT NOT NULL, topic0 {b}, topic1 {b}, topic2 {b}, "
+        f"topic3 {b}, data {b} NOT NULL, args TEXT, PRIMARY KEY (chain_id, block_number, log_index)){d.without_rowid}",
+        # Heap table: its unique index is secondary (built after a backfill).
+        f"CREATE TABLE event_refs (kind TEXT NOT NULL, ref {b} NOT NULL, block_number {i} NOT NULL, "
+        f"log_index {i} NOT NULL)",
+        *[sql for _name, sql in SECONDARY_INDEXES],
+        "INSERT INTO meta (key, value) VALUES ('indexes', 'built')",
+    ]
+
+
+# Indexes dropped during a large backfill and rebuilt at its end: (name, DDL).
+SECONDARY_INDEXES: tuple[tuple[str, str], ...] = (
+    ("event_refs__key", "CREATE UNIQUE INDEX event_refs__key ON event_refs (kind, ref, block_number, log_index)"),
+    ("events__time", "CREATE INDEX events__time ON events (block_time)"),
+    ("events__name", "CREATE INDEX events__name ON events (contract, event, block_number)"),
+)
+
+
+def _registry(d: Dialect) -> list[str]:
+    from provenance.indexer.projections.registry import RegistryProjection
+
+    return [sql for spec in RegistryProjection.tables for sql in table_ddl(spec, d)]
+
+
+def migrations() -> list[Migration]:
+    """Every migration, in order."""
+    return [
+        Migration(1, "core: meta, contracts, cursor, blocks, events, event_refs", _core),
+        Migration(2, "DataRegistry state tables", _registry),
+    ]
