@@ -10,28 +10,33 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IDataRegistry} from "./IDataRegistry.sol";
 
 /**
- * @title DataRegistry
- * @notice Implementation of {IDataRegistry}: data property rights registration, rights in shares,
- * licences, lineage, pledges, disputes, succession and supervision.
+ * @title DataRegistryStorage
+ * @notice Storage layout and shared internals of {DataRegistry} and {DataRegistryExtension}.
  *
- * @dev Storage is laid out for a cheap {register}: an application writes one packed head slot
- * (applicant, classification, status, notice end, parent count) and the metadata hash; the
- * consent reference only for personal data; the certificate slot (serial, date, disputes,
- * freeze, pledges, life) only later. No balance is written at registration: the applicant's
- * balance of each right is implicit, `TOTAL_SHARES` minus the shares held under other holder
- * keys (`distributed`).
+ * @dev {DataRegistry} is the only entry point. Its code does not fit in 24,576 bytes, so the
+ * pledge and dispute functions run in {DataRegistryExtension}, which the registry deploys in its
+ * constructor and reaches by DELEGATECALL: both inherit this contract, hence share one layout, and
+ * the extension's code runs on the registry's storage, emits the registry's events and reverts
+ * with the registry's errors. Called directly, the extension sees empty storage and every call
+ * reverts.
  *
- * Lives: an asset that was rejected or revoked may be applied for again. Each application
- * after the first starts a new "life" (`epoch`, folded into every balance, pledge and licence
- * key): balances, pledges and licences of earlier lives are void (pledges read as inactive,
- * licences as invalid), and the new applicant holds every share. Re-application is refused
- * while the asset is frozen (regulator freeze or open dispute), so a dispute never spans lives.
+ * Layout, tuned for a cheap {IDataRegistry-register}: an application writes one packed head slot
+ * (applicant, classification, status, notice end, parent count) and the metadata hash; the consent
+ * reference only for personal data; the state slot (certificate, disputes, freeze, pledges, life)
+ * only later. No balance is written at registration: the applicant's balance of each right is
+ * implicit, `TOTAL_SHARES` minus the shares held under other holder keys (`distributed`).
+ *
+ * Lives: a rejected or revoked asset may be applied for again. Each application after the first
+ * starts a new life (`epoch`, folded into every balance key and recorded in every pledge and
+ * licence): balances, pledges and licences of earlier lives are void (pledges read as inactive,
+ * licences as invalid), and the new applicant holds every share. Re-application is refused while
+ * the asset is frozen (regulator freeze or open dispute), so a dispute never spans lives.
  *
  * Succession: `successor[predecessor]` plus `predecessors[successor]`, recorded in constant gas.
- * Every successor chain is kept at most `MAX_SUCCESSION_DEPTH` hops long, so {resolveParty}
- * always reaches the end of the chain and the walks over predecessors are bounded in depth.
+ * Every successor chain is kept at most `MAX_SUCCESSION_DEPTH` hops long, so resolving a party
+ * always reaches the end of its chain and every walk over predecessors is bounded in depth.
  */
-contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
+abstract contract DataRegistryStorage is AccessControl, EIP712, Nonces {
     // ------------------------------------------------------------------ constants
 
     /// @notice Role that certifies, rejects and revokes registrations and records successions.
@@ -43,28 +48,24 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
     /// @notice Role of the exchange contract, which grants licences on behalf of right holders.
     bytes32 public constant EXCHANGE_ROLE = keccak256("EXCHANGE_ROLE");
 
-    /// @inheritdoc IDataRegistry
-    uint64 public constant TOTAL_SHARES = 1_000_000;
+    /// @dev Total shares of each right of each asset (exposed as {IDataRegistry-TOTAL_SHARES}).
+    uint64 internal constant _TOTAL_SHARES = 1_000_000;
     /// @notice Maximum number of parents of a derived asset.
     uint256 public constant MAX_PARENTS = 16;
     /// @notice Maximum length, in hops, of any successor chain.
     uint256 public constant MAX_SUCCESSION_DEPTH = 16;
 
-    uint256 private constant _MAX_BPS = 10_000;
-    bytes32 private constant _REGISTER_TYPEHASH = keccak256(
-        "Register(bytes32 contentHash,bytes32 metadataHash,string metadataURI,uint8 category,uint8 level,uint8 kind,"
-        "bytes32 consentRef,bytes32[] parents,uint256[] parentLicences,address applicant,uint256 nonce,uint256 deadline)"
-    );
+    uint256 internal constant _MAX_BPS = 10_000;
 
     // ------------------------------------------------------------------ storage types
 
     /// @dev Written at application: one slot.
     struct AssetHead {
         address applicant; // who applied in the current life
-        Category category; // data category
-        Level level; // classification level
-        Kind kind; // resource or product
-        Status status; // lifecycle status
+        IDataRegistry.Category category; // data category
+        IDataRegistry.Level level; // classification level
+        IDataRegistry.Kind kind; // resource or product
+        IDataRegistry.Status status; // lifecycle status
         uint40 noticeEndsAt; // end of the public notice window
         uint8 parentCount; // number of parents (derived data)
     }
@@ -96,38 +97,38 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
 
     /// @dev A licence: five slots.
     struct LicenceRecord {
-        bytes32 assetId;
-        address licensee;
-        uint40 startsAt;
-        uint40 expiresAt;
-        uint16 revenueShareBps;
-        bytes32 purposeHash;
-        bytes32 termsHash;
-        address grantor;
-        bool revoked;
-        bool derivativesAllowed;
+        bytes32 assetId; // the licensed asset
+        address licensee; // who may use it
+        uint40 startsAt; // valid from (inclusive)
+        uint40 expiresAt; // valid until (exclusive)
+        uint16 revenueShareBps; // revenue share owed by derivatives
+        bytes32 purposeHash; // licensed purpose
+        bytes32 termsHash; // licence contract text
+        address grantor; // right holder that granted it
+        bool revoked; // revoked before expiry
+        bool derivativesAllowed; // derived data may be registered under it
         uint32 epoch; // life of the asset when granted
     }
 
     /// @dev A pledge: four slots.
     struct PledgeRecord {
-        bytes32 assetId;
-        address pledgor;
-        Right right;
-        bool active;
+        bytes32 assetId; // pledged asset
+        address pledgor; // holder key whose shares are pledged
+        IDataRegistry.Right right; // pledged right
+        bool active; // until released or enforced
         uint32 epoch; // life of the asset when pledged
-        address pledgee;
-        uint64 shares;
-        bytes32 termsHash;
+        address pledgee; // creditor
+        uint64 shares; // pledged shares
+        bytes32 termsHash; // pledge contract
     }
 
     /// @dev A dispute: four slots.
     struct DisputeRecord {
-        bytes32 assetId;
-        address claimant;
-        Ruling ruling;
-        bytes32 evidenceHash;
-        bytes32 rulingHash;
+        bytes32 assetId; // disputed asset
+        address claimant; // who filed it
+        IDataRegistry.Ruling ruling; // None while open
+        bytes32 evidenceHash; // claimant's evidence
+        bytes32 rulingHash; // ruling document
     }
 
     /// @dev A party's place in the succession graph: one slot.
@@ -138,53 +139,364 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
 
     /// @dev Id counters: one slot.
     struct Counters {
-        uint64 serials;
-        uint64 licences;
-        uint64 pledges;
-        uint64 disputes;
+        uint64 serials; // certificates issued
+        uint64 licences; // licences granted
+        uint64 pledges; // pledges created
+        uint64 disputes; // disputes filed
     }
 
     // ------------------------------------------------------------------ storage
 
-    mapping(bytes32 assetId => AssetHead) private _heads;
-    mapping(bytes32 assetId => bytes32 metadataHash) private _metadataHashes;
-    mapping(bytes32 assetId => bytes32 consentRef) private _consentRefs;
-    mapping(bytes32 assetId => AssetState) private _states;
+    mapping(bytes32 assetId => AssetHead) internal _heads;
+    mapping(bytes32 assetId => bytes32 metadataHash) internal _metadataHashes;
+    mapping(bytes32 assetId => bytes32 consentRef) internal _consentRefs;
+    mapping(bytes32 assetId => AssetState) internal _states;
 
-    mapping(bytes32 lifeKey => mapping(Right right => RightBook)) private _books;
-    mapping(bytes32 lifeKey => mapping(address pledgee => uint256 count)) private _activePledgesOf;
+    mapping(bytes32 lifeKey => mapping(IDataRegistry.Right right => RightBook)) internal _books;
+    mapping(bytes32 lifeKey => mapping(address pledgee => uint256 count)) internal _activePledgesOf;
 
-    mapping(bytes32 childId => bytes32[16] parents) private _parents;
-    mapping(bytes32 childId => uint256 packedBps) private _parentShares; // 16 x uint16, parent i at bits 16i
-    mapping(bytes32 childId => bytes32[] parents) private _formerParents; // parents named in earlier lives
-    mapping(bytes32 parentId => bytes32[] children) private _children;
+    mapping(bytes32 childId => bytes32[16] parents) internal _parents;
+    mapping(bytes32 childId => uint256 packedBps) internal _parentShares; // 16 x uint16, parent i at bits 16i
+    mapping(bytes32 childId => bytes32[] parents) internal _formerParents; // parents named in earlier lives
+    mapping(bytes32 parentId => bytes32[] children) internal _children;
 
-    mapping(uint256 licenceId => LicenceRecord) private _licences;
-    mapping(bytes32 licenceKey => uint256[] licenceIds) private _licenceIndex; // key: (asset, licensee, purpose)
-    mapping(bytes32 assetId => mapping(address licensee => bool)) private _everLicensed;
+    mapping(uint256 licenceId => LicenceRecord) internal _licences;
+    mapping(bytes32 licenceKey => uint256[] licenceIds) internal _licenceIndex; // key: (asset, licensee, purpose)
+    mapping(bytes32 assetId => mapping(address licensee => bool)) internal _everLicensed;
 
-    mapping(uint256 pledgeId => PledgeRecord) private _pledges;
-    mapping(uint256 disputeId => DisputeRecord) private _disputes;
+    mapping(uint256 pledgeId => PledgeRecord) internal _pledges;
+    mapping(uint256 disputeId => DisputeRecord) internal _disputes;
 
-    mapping(address party => PartyRecord) private _parties;
-    mapping(address party => address[] predecessors) private _predecessors;
+    mapping(address party => PartyRecord) internal _parties;
+    mapping(address party => address[] predecessors) internal _predecessors;
 
-    mapping(bytes10 code => bytes32 assetId) private _assetByCode;
-    mapping(uint256 chainId => mapping(address registry => bool)) private _recognized;
+    mapping(bytes10 code => bytes32 assetId) internal _assetByCode;
+    mapping(uint256 chainId => mapping(address registry => bool)) internal _recognized;
 
-    Counters private _counters;
-    uint40 private _noticePeriod;
-    string private _certificatePrefix;
+    Counters internal _counters;
+    uint40 internal _noticePeriod;
+    string internal _certificatePrefix;
 
-    // ------------------------------------------------------------------ construction
+    constructor() EIP712("DataRegistry", "1") {}
+
+    // ------------------------------------------------------------------ shared internals
+
+    /// @dev The asset's head and state, if it is certified and not frozen.
+    function _requireOperable(bytes32 assetId) internal view returns (AssetHead storage head, AssetState storage state) {
+        head = _heads[assetId];
+        if (head.status != IDataRegistry.Status.Certified) {
+            revert IDataRegistry.RegistryNotCertified(assetId, head.status);
+        }
+        state = _states[assetId];
+        if (state.regulatorFrozen || state.openDisputes != 0) revert IDataRegistry.RegistryAssetFrozen(assetId);
+    }
+
+    function _requireHolderAuthority(address from) internal view {
+        if (_resolve(from) != msg.sender) revert IDataRegistry.RegistryUnauthorizedHolder(msg.sender, from);
+    }
+
+    function _requireAvailable(
+        bytes32 assetId,
+        IDataRegistry.Right right,
+        RightBook storage book,
+        address applicant,
+        address from,
+        uint64 shares
+    ) internal view {
+        if (shares == 0) revert IDataRegistry.RegistryInvalidShares(0);
+        uint64 available = _balanceOf(book, applicant, from) - book.holdings[from].pledged;
+        if (shares > available) {
+            revert IDataRegistry.RegistryInsufficientShares(assetId, right, from, available, shares);
+        }
+    }
+
+    /// @dev Move shares between holder keys; the caller checked availability. The applicant's balance
+    /// is implicit: moving from it raises `distributed`, moving to it lowers `distributed`.
+    function _move(RightBook storage book, address applicant, address from, address to, uint64 shares) internal {
+        if (from == to) return;
+        if (from == applicant) {
+            book.distributed += shares;
+        } else {
+            Holding storage source = book.holdings[from];
+            uint64 left = source.balance - shares;
+            source.balance = left;
+            if (left == 0) _unlist(book, source);
+        }
+        if (to == applicant) {
+            book.distributed -= shares;
+        } else {
+            Holding storage target = book.holdings[to];
+            if (target.balance == 0) {
+                uint32 count = book.holderCount + 1;
+                book.holderCount = count;
+                book.holderAt[count - 1] = to;
+                target.position = count;
+            }
+            target.balance += shares;
+        }
+    }
+
+    /// @dev Swap-and-pop removal of a holder key whose balance dropped to zero.
+    function _unlist(RightBook storage book, Holding storage holding) private {
+        uint32 position = holding.position;
+        uint32 last = book.holderCount;
+        if (position != last) {
+            address moved = book.holderAt[last - 1];
+            book.holderAt[position - 1] = moved;
+            book.holdings[moved].position = position;
+        }
+        delete book.holderAt[last - 1];
+        book.holderCount = last - 1;
+        holding.position = 0;
+    }
+
+    function _balanceOf(RightBook storage book, address applicant, address holder) internal view returns (uint64) {
+        if (holder == address(0)) return 0;
+        if (holder == applicant) return _TOTAL_SHARES - book.distributed;
+        return book.holdings[holder].balance;
+    }
+
+    /// @dev Shares of `party` and, recursively, of every party it succeeds (depth <= MAX_SUCCESSION_DEPTH).
+    function _effectiveShares(RightBook storage book, address applicant, address party)
+        internal
+        view
+        returns (uint64 total)
+    {
+        total = _balanceOf(book, applicant, party);
+        address[] storage preds = _predecessors[party];
+        uint256 n = preds.length;
+        for (uint256 i; i < n; ++i) {
+            total += _effectiveShares(book, applicant, preds[i]);
+        }
+    }
+
+    /// @dev The party acting for `party`: the end of its successor chain.
+    function _resolve(address party) internal view returns (address) {
+        // Chains are at most MAX_SUCCESSION_DEPTH hops (recordSuccession), so this reaches the end.
+        for (uint256 i; i < MAX_SUCCESSION_DEPTH; ++i) {
+            address next = _parties[party].successor;
+            if (next == address(0)) break;
+            party = next;
+        }
+        return party;
+    }
+
+    function _lifeKey(bytes32 assetId, uint32 epoch) internal pure returns (bytes32) {
+        return keccak256(abi.encode(assetId, epoch));
+    }
+}
+
+/**
+ * @title DataRegistryExtension
+ * @notice Pledges and disputes of {DataRegistry}, run by DELEGATECALL on the registry's storage.
+ * @dev Deployed by the registry's constructor; see {DataRegistryStorage}. The NatSpec of each
+ * function is that of the {IDataRegistry} function of the same name.
+ */
+contract DataRegistryExtension is DataRegistryStorage {
+    // ------------------------------------------------------------------ pledges
+
+    /// @notice See {IDataRegistry-pledge}.
+    function pledge(
+        bytes32 assetId,
+        IDataRegistry.Right right,
+        address from,
+        address pledgee,
+        uint64 shares,
+        bytes32 termsHash
+    ) external returns (uint256 pledgeId) {
+        (AssetHead storage head, AssetState storage state) = _requireOperable(assetId);
+        if (pledgee == address(0)) revert IDataRegistry.RegistryZeroAddress();
+        _requireHolderAuthority(from);
+        uint32 epoch = state.epoch;
+        bytes32 life = _lifeKey(assetId, epoch);
+        RightBook storage book = _books[life][right];
+        _requireAvailable(assetId, right, book, head.applicant, from, shares);
+        book.holdings[from].pledged += shares;
+        state.activePledges += 1;
+        _activePledgesOf[life][pledgee] += 1;
+        pledgeId = ++_counters.pledges;
+        _pledges[pledgeId] = PledgeRecord({
+            assetId: assetId,
+            pledgor: from,
+            right: right,
+            active: true,
+            epoch: epoch,
+            pledgee: pledgee,
+            shares: shares,
+            termsHash: termsHash
+        });
+        emit IDataRegistry.PledgeCreated(pledgeId, assetId, from, pledgee, right, shares, termsHash);
+    }
+
+    /// @notice See {IDataRegistry-releasePledge}.
+    function releasePledge(uint256 pledgeId) external {
+        (PledgeRecord storage p, AssetState storage state) = _activePledge(pledgeId);
+        if (_resolve(p.pledgee) != msg.sender) revert IDataRegistry.RegistryNotPledgee(pledgeId, msg.sender);
+        _closePledge(p, state);
+        emit IDataRegistry.PledgeReleased(pledgeId, p.assetId, p.pledgee);
+    }
+
+    /// @notice See {IDataRegistry-enforcePledge}. The move ignores any freeze; the shares are
+    /// credited to the pledgee's resolved party.
+    function enforcePledge(uint256 pledgeId) external {
+        if (!hasRole(REGISTRAR_ROLE, msg.sender) && !hasRole(ARBITRATOR_ROLE, msg.sender)) {
+            revert AccessControlUnauthorizedAccount(msg.sender, REGISTRAR_ROLE);
+        }
+        (PledgeRecord storage p, AssetState storage state) = _activePledge(pledgeId);
+        RightBook storage book = _closePledge(p, state);
+        bytes32 assetId = p.assetId;
+        address pledgee = p.pledgee;
+        emit IDataRegistry.PledgeEnforced(pledgeId, assetId, pledgee, msg.sender);
+        address to = _resolve(pledgee);
+        address pledgor = p.pledgor;
+        uint64 shares = p.shares;
+        _move(book, _heads[assetId].applicant, pledgor, to, shares);
+        emit IDataRegistry.RightTransferred(assetId, p.right, pledgor, to, shares, msg.sender);
+    }
+
+    // ------------------------------------------------------------------ disputes
+
+    /// @notice See {IDataRegistry-fileDispute}.
+    function fileDispute(bytes32 assetId, bytes32 evidenceHash) external returns (uint256 disputeId) {
+        AssetHead storage head = _heads[assetId];
+        if (head.status == IDataRegistry.Status.None) revert IDataRegistry.RegistryUnknownAsset(assetId);
+        if (evidenceHash == bytes32(0)) revert IDataRegistry.RegistryZeroHash("evidenceHash");
+        AssetState storage state = _states[assetId];
+        if (!_hasStanding(assetId, head, state.epoch, msg.sender)) {
+            revert IDataRegistry.RegistryNoStanding(assetId, msg.sender);
+        }
+        state.openDisputes += 1;
+        disputeId = ++_counters.disputes;
+        DisputeRecord storage d = _disputes[disputeId];
+        d.assetId = assetId;
+        d.claimant = msg.sender;
+        d.evidenceHash = evidenceHash;
+        emit IDataRegistry.DisputeFiled(disputeId, assetId, msg.sender, evidenceHash);
+    }
+
+    /// @notice See {IDataRegistry-resolveDispute}. Ordered transfers ignore every freeze (a
+    /// regulator's included) but respect pledges. A CertificateRevoked ruling on an asset that is
+    /// neither Applied nor Certified changes no status.
+    function resolveDispute(
+        uint256 disputeId,
+        IDataRegistry.Ruling ruling,
+        bytes32 rulingHash,
+        IDataRegistry.RightTransfer[] calldata transfers
+    ) external onlyRole(ARBITRATOR_ROLE) {
+        if (disputeId == 0 || disputeId > _counters.disputes) revert IDataRegistry.RegistryUnknownDispute(disputeId);
+        DisputeRecord storage d = _disputes[disputeId];
+        if (d.ruling != IDataRegistry.Ruling.None) revert IDataRegistry.RegistryDisputeClosed(disputeId);
+        if (
+            ruling == IDataRegistry.Ruling.None
+                || (transfers.length != 0 && ruling != IDataRegistry.Ruling.RightsTransferred)
+        ) revert IDataRegistry.RegistryInvalidRuling(disputeId, ruling);
+        bytes32 assetId = d.assetId;
+        d.ruling = ruling;
+        d.rulingHash = rulingHash;
+        _states[assetId].openDisputes -= 1;
+        emit IDataRegistry.DisputeResolved(disputeId, assetId, msg.sender, ruling, rulingHash);
+        if (ruling == IDataRegistry.Ruling.RightsTransferred) {
+            for (uint256 i; i < transfers.length; ++i) {
+                _orderedTransfer(assetId, transfers[i]);
+            }
+        } else if (ruling == IDataRegistry.Ruling.CertificateRevoked) {
+            AssetHead storage head = _heads[assetId];
+            string memory reason = string.concat("dispute ", Strings.toString(disputeId), " upheld");
+            if (head.status == IDataRegistry.Status.Applied) {
+                head.status = IDataRegistry.Status.Rejected;
+                emit IDataRegistry.ApplicationRejected(assetId, msg.sender, reason);
+            } else if (head.status == IDataRegistry.Status.Certified) {
+                head.status = IDataRegistry.Status.Revoked;
+                emit IDataRegistry.CertificateRevoked(assetId, msg.sender, reason);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _orderedTransfer(bytes32 assetId, IDataRegistry.RightTransfer calldata t) private {
+        if (t.to == address(0)) revert IDataRegistry.RegistryZeroAddress();
+        IDataRegistry.Right right = t.right;
+        RightBook storage book = _books[_lifeKey(assetId, _states[assetId].epoch)][right];
+        address applicant = _heads[assetId].applicant;
+        _requireAvailable(assetId, right, book, applicant, t.from, t.shares);
+        address to = _resolve(t.to);
+        _move(book, applicant, t.from, to, t.shares);
+        emit IDataRegistry.RightTransferred(assetId, right, t.from, to, t.shares, msg.sender);
+    }
+
+    function _activePledge(uint256 pledgeId) private view returns (PledgeRecord storage p, AssetState storage state) {
+        if (pledgeId == 0 || pledgeId > _counters.pledges) revert IDataRegistry.RegistryUnknownPledge(pledgeId);
+        p = _pledges[pledgeId];
+        state = _states[p.assetId];
+        if (!p.active || p.epoch != state.epoch) revert IDataRegistry.RegistryPledgeInactive(pledgeId);
+    }
+
+    /// @dev Mark a pledge inactive and release its shares; returns the book of the pledged right.
+    function _closePledge(PledgeRecord storage p, AssetState storage state) private returns (RightBook storage book) {
+        bytes32 life = _lifeKey(p.assetId, p.epoch);
+        book = _books[life][p.right];
+        p.active = false;
+        book.holdings[p.pledgor].pledged -= p.shares;
+        state.activePledges -= 1;
+        _activePledgesOf[life][p.pledgee] -= 1;
+    }
+
+    /// @dev Standing to file a dispute: anyone during notice; afterwards a regulator, an effective
+    /// holder of any share of any right, or (directly or by succession) an ever-licensee of the
+    /// asset or the pledgee of an active pledge on it.
+    function _hasStanding(bytes32 assetId, AssetHead storage head, uint32 epoch, address account)
+        private
+        view
+        returns (bool)
+    {
+        if (head.status == IDataRegistry.Status.Applied || hasRole(REGULATOR_ROLE, account)) return true;
+        bytes32 life = _lifeKey(assetId, epoch);
+        address applicant = head.applicant;
+        for (uint256 r; r < 3; ++r) {
+            if (_effectiveShares(_books[life][IDataRegistry.Right(r)], applicant, account) != 0) return true;
+        }
+        return _hasInterest(assetId, life, account);
+    }
+
+    function _hasInterest(bytes32 assetId, bytes32 life, address party) private view returns (bool) {
+        if (_everLicensed[assetId][party] || _activePledgesOf[life][party] != 0) return true;
+        address[] storage preds = _predecessors[party];
+        uint256 n = preds.length;
+        for (uint256 i; i < n; ++i) {
+            if (_hasInterest(assetId, life, preds[i])) return true;
+        }
+        return false;
+    }
+}
+
+/**
+ * @title DataRegistry
+ * @notice Implementation of {IDataRegistry}: data property rights registration, rights in shares,
+ * licences, lineage, pledges, disputes, succession and supervision. The single entry point: pledge
+ * and dispute calls are forwarded by DELEGATECALL to the {DataRegistryExtension} this contract
+ * deploys (see {DataRegistryStorage}), so every event comes from this address.
+ */
+contract DataRegistry is IDataRegistry, DataRegistryStorage {
+    bytes32 private constant _REGISTER_TYPEHASH = keccak256(
+        "Register(bytes32 contentHash,bytes32 metadataHash,string metadataURI,uint8 category,uint8 level,uint8 kind,"
+        "bytes32 consentRef,bytes32[] parents,uint256[] parentLicences,address applicant,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @inheritdoc IDataRegistry
+    uint64 public constant TOTAL_SHARES = _TOTAL_SHARES;
+
+    /// @notice The extension that runs pledges and disputes on this contract's storage.
+    address public immutable extension;
 
     /**
      * @param admin Receives DEFAULT_ADMIN_ROLE (and grants the other roles).
      * @param certificatePrefix Prefix of certificate numbers, e.g. "DR".
      * @param noticePeriod_ Public notice window for new applications, in seconds.
      */
-    constructor(address admin, string memory certificatePrefix, uint40 noticePeriod_) EIP712("DataRegistry", "1") {
+    constructor(address admin, string memory certificatePrefix, uint40 noticePeriod_) {
         if (admin == address(0)) revert RegistryZeroAddress();
+        extension = address(new DataRegistryExtension());
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _certificatePrefix = certificatePrefix;
         _noticePeriod = noticePeriod_;
@@ -261,8 +573,8 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
     // ------------------------------------------------------------------ rights
 
     /// @inheritdoc IDataRegistry
-    /// @dev A transfer whose `to` resolves to `from` itself is allowed and moves nothing (the event is still emitted).
-    /// The event's `to` is the credited holder key, i.e. `resolveParty(to)`.
+    /// @dev A transfer whose `to` resolves to `from` itself is allowed and moves nothing (the event is
+    /// still emitted). The event's `to` is the credited holder key, `resolveParty(to)`.
     function transferRight(bytes32 assetId, Right right, address from, address to, uint64 shares) external {
         (AssetHead storage head, AssetState storage state) = _requireOperable(assetId);
         if (to == address(0)) revert RegistryZeroAddress();
@@ -276,6 +588,8 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
     }
 
     /// @inheritdoc IDataRegistry
+    /// @dev A link that would make some successor chain longer than MAX_SUCCESSION_DEPTH hops is
+    /// refused with {RegistrySuccessionCycle} too: such a chain could not be resolved.
     function recordSuccession(address predecessor, address successor, SuccessionKind kind, bytes32 basisHash)
         external
         onlyRole(REGISTRAR_ROLE)
@@ -294,8 +608,7 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
             cursor = next;
             ++hops;
         }
-        // (2) the longest chain through the new link must stay within MAX_SUCCESSION_DEPTH
-        // (reported as a cycle: an over-long chain is refused for the same reason, it cannot be resolved).
+        // (2) the longest chain through the new link must stay within MAX_SUCCESSION_DEPTH.
         uint256 height = uint256(pred.height) + 1;
         if (height + hops > MAX_SUCCESSION_DEPTH) revert RegistrySuccessionCycle(predecessor, successor);
         // (3) link, then raise the heights above.
@@ -341,113 +654,49 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
         emit LicenceRevoked(licenceId, licence.assetId, msg.sender, reason);
     }
 
-    // ------------------------------------------------------------------ pledges
+    // ------------------------------------------------------------------ pledges and disputes (extension)
 
     /// @inheritdoc IDataRegistry
-    function pledge(bytes32 assetId, Right right, address from, address pledgee, uint64 shares, bytes32 termsHash)
+    function pledge(
+        bytes32, /* assetId */
+        Right, /* right */
+        address, /* from */
+        address, /* pledgee */
+        uint64, /* shares */
+        bytes32 /* termsHash */
+    ) external returns (uint256 /* pledgeId */) {
+        _forward();
+    }
+
+    /// @inheritdoc IDataRegistry
+    function releasePledge(uint256 /* pledgeId */) external {
+        _forward();
+    }
+
+    /// @inheritdoc IDataRegistry
+    function enforcePledge(uint256 /* pledgeId */) external {
+        _forward();
+    }
+
+    /// @inheritdoc IDataRegistry
+    function fileDispute(bytes32, /* assetId */ bytes32 /* evidenceHash */ )
         external
-        returns (uint256 pledgeId)
+        returns (uint256 /* disputeId */)
     {
-        (AssetHead storage head, AssetState storage state) = _requireOperable(assetId);
-        if (pledgee == address(0)) revert RegistryZeroAddress();
-        _requireHolderAuthority(from);
-        uint32 epoch = state.epoch;
-        bytes32 life = _lifeKey(assetId, epoch);
-        RightBook storage book = _books[life][right];
-        _requireAvailable(assetId, right, book, head.applicant, from, shares);
-        book.holdings[from].pledged += shares;
-        state.activePledges += 1;
-        _activePledgesOf[life][pledgee] += 1;
-        pledgeId = ++_counters.pledges;
-        _pledges[pledgeId] = PledgeRecord({
-            assetId: assetId,
-            pledgor: from,
-            right: right,
-            active: true,
-            epoch: epoch,
-            pledgee: pledgee,
-            shares: shares,
-            termsHash: termsHash
-        });
-        emit PledgeCreated(pledgeId, assetId, from, pledgee, right, shares, termsHash);
+        _forward();
     }
 
     /// @inheritdoc IDataRegistry
-    function releasePledge(uint256 pledgeId) external {
-        (PledgeRecord storage p, AssetState storage state) = _activePledge(pledgeId);
-        if (_resolve(p.pledgee) != msg.sender) revert RegistryNotPledgee(pledgeId, msg.sender);
-        _closePledge(p, state);
-        emit PledgeReleased(pledgeId, p.assetId, p.pledgee);
+    function resolveDispute(
+        uint256, /* disputeId */
+        Ruling, /* ruling */
+        bytes32, /* rulingHash */
+        RightTransfer[] calldata /* transfers */
+    ) external {
+        _forward();
     }
 
-    /// @inheritdoc IDataRegistry
-    /// @dev The move ignores any freeze; the shares are credited to `resolveParty(pledgee)`.
-    function enforcePledge(uint256 pledgeId) external {
-        if (!hasRole(REGISTRAR_ROLE, msg.sender) && !hasRole(ARBITRATOR_ROLE, msg.sender)) {
-            revert AccessControlUnauthorizedAccount(msg.sender, REGISTRAR_ROLE);
-        }
-        (PledgeRecord storage p, AssetState storage state) = _activePledge(pledgeId);
-        RightBook storage book = _closePledge(p, state);
-        bytes32 assetId = p.assetId;
-        address pledgee = p.pledgee;
-        emit PledgeEnforced(pledgeId, assetId, pledgee, msg.sender);
-        address to = _resolve(pledgee);
-        _move(book, _heads[assetId].applicant, p.pledgor, to, p.shares);
-        emit RightTransferred(assetId, p.right, p.pledgor, to, p.shares, msg.sender);
-    }
-
-    // ------------------------------------------------------------------ disputes and supervision
-
-    /// @inheritdoc IDataRegistry
-    function fileDispute(bytes32 assetId, bytes32 evidenceHash) external returns (uint256 disputeId) {
-        AssetHead storage head = _heads[assetId];
-        if (head.status == Status.None) revert RegistryUnknownAsset(assetId);
-        if (evidenceHash == bytes32(0)) revert RegistryZeroHash("evidenceHash");
-        AssetState storage state = _states[assetId];
-        if (!_hasStanding(assetId, head, state.epoch, msg.sender)) revert RegistryNoStanding(assetId, msg.sender);
-        state.openDisputes += 1;
-        disputeId = ++_counters.disputes;
-        DisputeRecord storage d = _disputes[disputeId];
-        d.assetId = assetId;
-        d.claimant = msg.sender;
-        d.evidenceHash = evidenceHash;
-        emit DisputeFiled(disputeId, assetId, msg.sender, evidenceHash);
-    }
-
-    /// @inheritdoc IDataRegistry
-    /// @dev Ordered transfers ignore every freeze (regulator's included) but respect pledges. A
-    /// CertificateRevoked ruling on an asset neither Applied nor Certified changes no status.
-    function resolveDispute(uint256 disputeId, Ruling ruling, bytes32 rulingHash, RightTransfer[] calldata transfers)
-        external
-        onlyRole(ARBITRATOR_ROLE)
-    {
-        if (disputeId == 0 || disputeId > _counters.disputes) revert RegistryUnknownDispute(disputeId);
-        DisputeRecord storage d = _disputes[disputeId];
-        if (d.ruling != Ruling.None) revert RegistryDisputeClosed(disputeId);
-        if (ruling == Ruling.None || (transfers.length != 0 && ruling != Ruling.RightsTransferred)) {
-            revert RegistryInvalidRuling(disputeId, ruling);
-        }
-        bytes32 assetId = d.assetId;
-        d.ruling = ruling;
-        d.rulingHash = rulingHash;
-        _states[assetId].openDisputes -= 1;
-        emit DisputeResolved(disputeId, assetId, msg.sender, ruling, rulingHash);
-        if (ruling == Ruling.RightsTransferred) {
-            for (uint256 i; i < transfers.length; ++i) {
-                _orderedTransfer(assetId, transfers[i]);
-            }
-        } else if (ruling == Ruling.CertificateRevoked) {
-            AssetHead storage head = _heads[assetId];
-            string memory reason = string.concat("dispute ", Strings.toString(disputeId), " upheld");
-            if (head.status == Status.Applied) {
-                head.status = Status.Rejected;
-                emit ApplicationRejected(assetId, msg.sender, reason);
-            } else if (head.status == Status.Certified) {
-                head.status = Status.Revoked;
-                emit CertificateRevoked(assetId, msg.sender, reason);
-            }
-        }
-    }
+    // ------------------------------------------------------------------ supervision
 
     /// @inheritdoc IDataRegistry
     function freeze(bytes32 assetId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
@@ -522,9 +771,9 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
     }
 
     /// @inheritdoc IDataRegistry
-    /// @dev Order: the applicant first (if it holds any share), then the other holder keys in list order
-    /// (appended when a key's balance becomes non-zero; a key whose balance drops to zero is replaced by
-    /// the last key of the list, swap-and-pop).
+    /// @dev Order: the applicant first (if it holds any share), then the other holder keys in list
+    /// order: a key is appended when its balance becomes non-zero; a key whose balance drops to zero
+    /// is replaced by the last key of the list (swap and pop).
     function holdersOf(bytes32 assetId, Right right) external view returns (address[] memory, uint64[] memory) {
         (RightBook storage book, address applicant) = _currentBook(assetId, right);
         uint256 listed = book.holderCount;
@@ -604,7 +853,7 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
     }
 
     /// @inheritdoc IDataRegistry
-    /// @dev Each child once, in the order its first {DerivationRecorded} naming `assetId` was emitted.
+    /// @dev Each child once, in the order of the first {DerivationRecorded} naming `assetId` as parent.
     function childrenOf(bytes32 assetId) external view returns (bytes32[] memory) {
         return _children[assetId];
     }
@@ -734,22 +983,28 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
             if (prior == Status.Applied || prior == Status.Certified) revert RegistryAssetExists(assetId, prior);
             _startNewLife(assetId, head);
         }
-        // (3) write the head and the metadata hash (and the consent reference for personal data).
-        uint40 noticeEndsAt = uint40(block.timestamp) + _noticePeriod;
-        _heads[assetId] = AssetHead({
-            applicant: applicant,
-            category: category,
-            level: r.level,
-            kind: r.kind,
-            status: Status.Applied,
-            noticeEndsAt: noticeEndsAt,
-            parentCount: uint8(parentCount)
-        });
+        // (3) write the head and the metadata hash (and the consent reference of personal data).
+        uint40 noticeEndsAt = _writeHead(head, r, applicant);
         _metadataHashes[assetId] = metadataHash;
         if (category == Category.Personal) _consentRefs[assetId] = consentRef;
         _emitApplied(r, applicant, submitter, noticeEndsAt);
         // (4) lineage.
         if (parentCount != 0) _recordParents(assetId, r, applicant, reapplied);
+    }
+
+    /// @dev Write the head of a new application with one SSTORE, in the layout of {AssetHead}
+    /// (assigning the struct would write it member by member).
+    function _writeHead(AssetHead storage head, Registration calldata r, address applicant)
+        private
+        returns (uint40 noticeEndsAt)
+    {
+        noticeEndsAt = uint40(block.timestamp) + _noticePeriod;
+        uint256 packed = uint256(uint160(applicant)) | (uint256(r.category) << 160) | (uint256(r.level) << 168)
+            | (uint256(r.kind) << 176) | (uint256(Status.Applied) << 184) | (uint256(noticeEndsAt) << 192)
+            | (r.parents.length << 232);
+        assembly ("memory-safe") {
+            sstore(head.slot, packed)
+        }
     }
 
     function _emitApplied(Registration calldata r, address applicant, address submitter, uint40 noticeEndsAt)
@@ -769,8 +1024,8 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
         );
     }
 
-    /// @dev Reset a rejected or revoked asset for a new application: new epoch, certificate slot
-    /// cleared, consent reference cleared, the previous life's parents remembered for {childrenOf}.
+    /// @dev Reset a rejected or revoked asset for a new application: next epoch, state slot cleared,
+    /// consent reference cleared, the previous life's parents remembered for {childrenOf}.
     function _startNewLife(bytes32 assetId, AssetHead storage head) private {
         AssetState storage state = _states[assetId];
         if (state.regulatorFrozen || state.openDisputes != 0) revert RegistryAssetFrozen(assetId);
@@ -812,7 +1067,7 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
         }
     }
 
-    /// @dev The revenue share owed to `parentId`, after checking the applicant may derive from it.
+    /// @dev The revenue share owed to `parentId`, after checking that the applicant may derive from it.
     function _derivationShare(bytes32 assetId, bytes32 parentId, uint256 licenceId, address applicant)
         private
         view
@@ -862,83 +1117,7 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
         );
     }
 
-    // ------------------------------------------------------------------ internals: rights
-
-    function _requireOperable(bytes32 assetId) private view returns (AssetHead storage head, AssetState storage state) {
-        head = _heads[assetId];
-        if (head.status != Status.Certified) revert RegistryNotCertified(assetId, head.status);
-        state = _states[assetId];
-        if (state.regulatorFrozen || state.openDisputes != 0) revert RegistryAssetFrozen(assetId);
-    }
-
-    function _requireHolderAuthority(address from) private view {
-        if (_resolve(from) != msg.sender) revert RegistryUnauthorizedHolder(msg.sender, from);
-    }
-
-    function _requireAvailable(
-        bytes32 assetId,
-        Right right,
-        RightBook storage book,
-        address applicant,
-        address from,
-        uint64 shares
-    ) private view {
-        if (shares == 0) revert RegistryInvalidShares(0);
-        uint64 available = _balanceOf(book, applicant, from) - book.holdings[from].pledged;
-        if (shares > available) revert RegistryInsufficientShares(assetId, right, from, available, shares);
-    }
-
-    /// @dev Move shares between holder keys; the caller checked availability. The applicant's balance
-    /// is implicit: moving from it raises `distributed`, moving to it lowers `distributed`.
-    function _move(RightBook storage book, address applicant, address from, address to, uint64 shares) private {
-        if (from == to) return;
-        if (from == applicant) {
-            book.distributed += shares;
-        } else {
-            Holding storage source = book.holdings[from];
-            uint64 left = source.balance - shares;
-            source.balance = left;
-            if (left == 0) _unlist(book, source);
-        }
-        if (to == applicant) {
-            book.distributed -= shares;
-        } else {
-            Holding storage target = book.holdings[to];
-            if (target.balance == 0) {
-                uint32 count = book.holderCount + 1;
-                book.holderCount = count;
-                book.holderAt[count - 1] = to;
-                target.position = count;
-            }
-            target.balance += shares;
-        }
-    }
-
-    /// @dev Swap-and-pop removal of a holder key whose balance dropped to zero.
-    function _unlist(RightBook storage book, Holding storage holding) private {
-        uint32 position = holding.position;
-        uint32 last = book.holderCount;
-        if (position != last) {
-            address moved = book.holderAt[last - 1];
-            book.holderAt[position - 1] = moved;
-            book.holdings[moved].position = position;
-        }
-        delete book.holderAt[last - 1];
-        book.holderCount = last - 1;
-        holding.position = 0;
-    }
-
-    function _orderedTransfer(bytes32 assetId, RightTransfer calldata t) private {
-        if (t.to == address(0)) revert RegistryZeroAddress();
-        AssetHead storage head = _heads[assetId];
-        Right right = t.right;
-        RightBook storage book = _books[_lifeKey(assetId, _states[assetId].epoch)][right];
-        address applicant = head.applicant;
-        _requireAvailable(assetId, right, book, applicant, t.from, t.shares);
-        address to = _resolve(t.to);
-        _move(book, applicant, t.from, to, t.shares);
-        emit RightTransferred(assetId, right, t.from, to, t.shares, msg.sender);
-    }
+    // ------------------------------------------------------------------ internals: licences
 
     function _grantLicence(address grantor, LicenceTerms calldata terms) private returns (uint256 licenceId) {
         bytes32 assetId = terms.assetId;
@@ -984,50 +1163,6 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
         );
     }
 
-    function _activePledge(uint256 pledgeId) private view returns (PledgeRecord storage p, AssetState storage state) {
-        if (pledgeId == 0 || pledgeId > _counters.pledges) revert RegistryUnknownPledge(pledgeId);
-        p = _pledges[pledgeId];
-        state = _states[p.assetId];
-        if (!p.active || p.epoch != state.epoch) revert RegistryPledgeInactive(pledgeId);
-    }
-
-    /// @dev Mark a pledge inactive and release its shares; returns the book of the pledged right.
-    function _closePledge(PledgeRecord storage p, AssetState storage state) private returns (RightBook storage book) {
-        bytes32 life = _lifeKey(p.assetId, p.epoch);
-        book = _books[life][p.right];
-        p.active = false;
-        book.holdings[p.pledgor].pledged -= p.shares;
-        state.activePledges -= 1;
-        _activePledgesOf[life][p.pledgee] -= 1;
-    }
-
-    // ------------------------------------------------------------------ internals: reads
-
-    function _currentBook(bytes32 assetId, Right right) private view returns (RightBook storage book, address applicant) {
-        book = _books[_lifeKey(assetId, _states[assetId].epoch)][right];
-        applicant = _heads[assetId].applicant;
-    }
-
-    function _balanceOf(RightBook storage book, address applicant, address holder) private view returns (uint64) {
-        if (holder == address(0)) return 0;
-        if (holder == applicant) return TOTAL_SHARES - book.distributed;
-        return book.holdings[holder].balance;
-    }
-
-    /// @dev Shares of `party` and, recursively, of every party it succeeds (depth <= MAX_SUCCESSION_DEPTH).
-    function _effectiveShares(RightBook storage book, address applicant, address party)
-        private
-        view
-        returns (uint64 total)
-    {
-        total = _balanceOf(book, applicant, party);
-        address[] storage preds = _predecessors[party];
-        uint256 n = preds.length;
-        for (uint256 i; i < n; ++i) {
-            total += _effectiveShares(book, applicant, preds[i]);
-        }
-    }
-
     /// @dev Whether `party` or a party it succeeds holds a valid licence for exactly `purposeHash`.
     function _holdsLicence(bytes32 assetId, uint32 epoch, address party, bytes32 purposeHash)
         private
@@ -1047,32 +1182,6 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
         return false;
     }
 
-    /// @dev Standing to file a dispute: anyone during notice; afterwards a regulator, or an effective
-    /// holder of any share of any right, or (directly or by succession) an ever-licensee or an active pledgee.
-    function _hasStanding(bytes32 assetId, AssetHead storage head, uint32 epoch, address account)
-        private
-        view
-        returns (bool)
-    {
-        if (head.status == Status.Applied || hasRole(REGULATOR_ROLE, account)) return true;
-        bytes32 life = _lifeKey(assetId, epoch);
-        address applicant = head.applicant;
-        for (uint256 r; r < 3; ++r) {
-            if (_effectiveShares(_books[life][Right(r)], applicant, account) != 0) return true;
-        }
-        return _hasInterest(assetId, life, account);
-    }
-
-    function _hasInterest(bytes32 assetId, bytes32 life, address party) private view returns (bool) {
-        if (_everLicensed[assetId][party] || _activePledgesOf[life][party] != 0) return true;
-        address[] storage preds = _predecessors[party];
-        uint256 n = preds.length;
-        for (uint256 i; i < n; ++i) {
-            if (_hasInterest(assetId, life, preds[i])) return true;
-        }
-        return false;
-    }
-
     function _isValid(LicenceRecord storage l, uint32 epoch) private view returns (bool) {
         return !l.revoked && l.epoch == epoch && l.startsAt <= block.timestamp && block.timestamp < l.expiresAt;
     }
@@ -1082,24 +1191,27 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
         return _licences[licenceId];
     }
 
-    function _resolve(address party) private view returns (address) {
-        // Chains are at most MAX_SUCCESSION_DEPTH hops (recordSuccession), so this reaches the end.
-        for (uint256 i; i < MAX_SUCCESSION_DEPTH; ++i) {
-            address next = _parties[party].successor;
-            if (next == address(0)) break;
-            party = next;
+    // ------------------------------------------------------------------ internals: helpers
+
+    /// @dev Run the current call in the extension, on this contract's storage, and return its result.
+    function _forward() private {
+        address target = extension;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
         }
-        return party;
+    }
+
+    function _currentBook(bytes32 assetId, Right right) private view returns (RightBook storage book, address applicant) {
+        book = _books[_lifeKey(assetId, _states[assetId].epoch)][right];
+        applicant = _heads[assetId].applicant;
     }
 
     function _verificationCode(bytes32 assetId) private view returns (bytes10) {
         return bytes10(keccak256(abi.encode(block.chainid, address(this), assetId)));
-    }
-
-    // ------------------------------------------------------------------ internals: pure helpers
-
-    function _lifeKey(bytes32 assetId, uint32 epoch) private pure returns (bytes32) {
-        return keccak256(abi.encode(assetId, epoch));
     }
 
     function _licenceKey(bytes32 assetId, address licensee, bytes32 purposeHash) private pure returns (bytes32) {
@@ -1127,7 +1239,7 @@ contract DataRegistry is IDataRegistry, AccessControl, EIP712, Nonces {
         uint256 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
         uint256 mp = (5 * doy + 2) / 153;
         uint256 year = yoe + era * 400;
-        if (mp >= 10) ++year; // January or February belong to the next civil year
+        if (mp >= 10) ++year; // January and February count in the next civil year
         return uint16(year);
     }
 }

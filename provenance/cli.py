@@ -534,7 +534,7 @@ def role(c: Context, action: str, role: str, account_address: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors become one line on stderr and exit status 1."""
     try:
-        cli.main(args=argv, prog_name="provenance", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="provenance", standalone_mode=False)
     except ProvenanceError as exc:
         click.echo(f"error: {exc}", err=True)
         return 1
@@ -552,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         click.echo(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), err=True)
         return 1
-    return 0
+    return rv if isinstance(rv, int) else 0
 
 
 def entry() -> None:

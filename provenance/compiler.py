@@ -42,7 +42,7 @@ __all__ = [
 SOLC_VERSION = "0.8.30"
 ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
 # Contracts whose artifacts ship in the package (source file stem == contract name).
-CONTRACT_NAMES = ("DataRegistry", "TradeAnchor")
+CONTRACT_NAMES = ("DataRegistry", "TradeAnchor", "DataExchange")
 # Test-only contracts compiled on demand, never shipped.
 SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 200},
@@ -232,7 +232,7 @@ def load_artifact(name: str) -> Artifact:
 
 
 def main() -> None:
-    artifacts = compile_contracts()
+    artifacts = {name: art for name, art in compile_contracts().items() if name in CONTRACT_NAMES}
     write_artifacts(artifacts)
     for name in sorted(artifacts):
         print(f"{name}: {len(artifacts[name].deployed_bytecode)} bytes deployed")

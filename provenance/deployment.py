@@ -165,14 +165,23 @@ def deploy(
     certificate_prefix: str = DEFAULT_CERTIFICATE_PREFIX,
     notice_period: int = 0,
     roles: Mapping[str, Sequence[str]] | None = None,
+    exchange_fee_bps: int = 0,
+    fee_recipient: str | None = None,
+    confirmation_window: int = 3 * 86400,
 ) -> Deployment:
     """Deploy every shipped contract with ``sender`` as admin, grant ``roles``, return the manifest.
 
     ``roles`` maps a registry role name (``REGISTRAR_ROLE``...) to accounts; the deployer
     gets every role unless ``roles`` says otherwise. Nothing is written to disk here: the
     caller saves the manifest only once every transaction has been mined.
+
+    The exchange (``DataExchange``) is deployed against the registry with the given fee (basis
+    points, credited to ``fee_recipient``, default the deployer) and confirmation window; the
+    registry grants it EXCHANGE_ROLE. Its OPERATOR_ROLE goes to ``roles["OPERATOR_ROLE"]`` and its
+    ARBITRATOR_ROLE to ``roles["ARBITRATOR_ROLE"]`` (the registry's arbitrators), each defaulting
+    to the deployer when not named.
     """
-    from eth_abi import encode as abi_encode
+    from eth_abi.abi import encode as abi_encode
 
     from provenance.compiler import load_artifact
     from provenance.registry import ROLES, Registry
@@ -182,9 +191,9 @@ def deploy(
     if not isinstance(notice_period, int) or not 0 <= notice_period < 2**40:
         raise InputError(f"notice period must be a non-negative number of seconds, got {notice_period!r}")
     admin = sender.address
-    wanted = {name: tuple(roles.get(name, ())) for name in ROLES} if roles is not None else {
-        name: (admin,) for name in ROLES
-    }
+    wanted: dict[str, tuple[str, ...]] = (
+        {name: tuple(roles.get(name, ())) for name in ROLES} if roles is not None else {name: (admin,) for name in ROLES}
+    )
     wanted["DEFAULT_ADMIN_ROLE"] = tuple(dict.fromkeys((admin, *wanted.get("DEFAULT_ADMIN_ROLE", ()))))
 
     plan: list[tuple[str, list[str], list[Any]]] = [
@@ -218,6 +227,42 @@ def deploy(
     from eth_hash.auto import keccak as _keccak
 
     grants.append(Call(anchor, anchor_codec.encode("grantRole", _keccak(b"ANCHORER_ROLE"), admin)))
+
+    # The exchange needs the registry's address, so it goes out once the registry is mined.
+    if not isinstance(exchange_fee_bps, int) or not 0 <= exchange_fee_bps <= 1_000:
+        raise InputError(f"exchange fee must be 0..1000 basis points, got {exchange_fee_bps!r}")
+    if not isinstance(confirmation_window, int) or not 0 <= confirmation_window < 2**40:
+        raise InputError(f"confirmation window must be a non-negative number of seconds, got {confirmation_window!r}")
+    from provenance._internal.client import checksum
+
+    ex_art = load_artifact("DataExchange")
+    ex_args = abi_encode(
+        ["address", "address", "uint16", "address", "uint40"],
+        [admin, contracts["DataRegistry"].address, exchange_fee_bps,
+         checksum(fee_recipient or admin, "fee recipient"), confirmation_window],
+    )
+    ex_receipt = sender.transact(Call(None, ex_art.bytecode + ex_args))
+    if ex_receipt.contract_address is None:
+        raise DeploymentError(f"deploying DataExchange created no contract (tx {ex_receipt.tx_hash})")
+    contracts["DataExchange"] = DeployedContract(
+        name="DataExchange", address=ex_receipt.contract_address, tx_hash=ex_receipt.tx_hash,
+        block_number=ex_receipt.block_number, block_hash=ex_receipt.block_hash,
+        bytecode_hash=ex_art.bytecode_hash, input_hash=ex_art.input_hash, constructor_args="0x" + ex_args.hex(),
+    )
+    exchange = ex_receipt.contract_address
+    ex_codec = AbiCodec(ex_art.abi)
+    ex_roles = {
+        "OPERATOR_ROLE": tuple(roles["OPERATOR_ROLE"]) if roles is not None and "OPERATOR_ROLE" in roles else (admin,),
+        "ARBITRATOR_ROLE": tuple(roles["ARBITRATOR_ROLE"]) if roles is not None and "ARBITRATOR_ROLE" in roles
+        else (admin,),
+    }
+    grants.append(registry._call("grantRole", role_id_of("EXCHANGE_ROLE"), exchange))
+    grants.extend(
+        Call(exchange, ex_codec.encode("grantRole", _keccak(role.encode()), account))
+        for role, accounts in ex_roles.items() for account in accounts
+    )
+    wanted["EXCHANGE_ROLE"] = tuple(dict.fromkeys((*wanted.get("EXCHANGE_ROLE", ()), exchange)))
+    wanted["OPERATOR_ROLE"] = ex_roles["OPERATOR_ROLE"]
     if grants:
         sender.transact_many(grants)
     return Deployment(

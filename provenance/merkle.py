@@ -23,8 +23,10 @@ Trade records (the exchange's batches) use one fixed mapping, record -> value:
 
 Any ``StandardMerkleTree`` (Python or npm) built on ``[[recordHash], ...]`` with
 ``["bytes32"]`` has the same root, and ``TradeAnchor.verifyRecord(batchId, recordHash, proof)``
-checks a record on chain. :func:`build_batch` builds that tree from records and
-:func:`write_proofs` writes every record's proof, streaming, as JSON lines.
+checks a record on chain (it takes the value, ``recordHash``, and derives the leaf itself).
+:func:`build_batch` builds that tree from records; :func:`write_proofs` streams every proof
+to a JSON-lines file, one line per record in record order:
+``{"index": 0, "value": ["0x<recordHash>"], "leaf": "0x<leaf>", "proof": ["0x..", ...]}``.
 
 Keccak comes from ``safe-pysha3`` when installed (a C extension, about 6x faster per call
 than pycryptodome's), else pycryptodome, else ``eth_hash``; :data:`KECCAK_BACKEND` names it.
@@ -32,10 +34,12 @@ than pycryptodome's), else pycryptodome, else ``eth_hash``; :data:`KECCAK_BACKEN
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,6 +133,18 @@ def _hex(node: bytes) -> str:
 
 def _node_hash(a: bytes, b: bytes) -> bytes:
     return _keccak(a + b if a < b else b + a)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building millions of acyclic objects (it would rescan them all)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------------- ABI types
@@ -419,8 +435,9 @@ class StandardMerkleTree:
         encoder = _LeafEncoder(leaf_encoding)
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
             raise InputError("values must be a list of values")
-        leaves = [encoder.leaf(v, f"values[{i}]") for i, v in enumerate(values)]
-        return cls._build(encoder, list(values), leaves)
+        with _gc_paused():
+            leaves = [encoder.leaf(v, f"values[{i}]") for i, v in enumerate(values)]
+            return cls._build(encoder, list(values), leaves)
 
     @classmethod
     def _build(cls, encoder: _LeafEncoder, values: list[Any], leaves: list[bytes]) -> StandardMerkleTree:
@@ -605,42 +622,40 @@ class StandardMerkleTree:
     def iter_proof_lines(self) -> Iterator[str]:
         """One JSON line per value, in value order: ``{"index","value","leaf","proof"}``.
 
-        Streams: proof suffixes are cached for the upper inner nodes only (about 1/16 of the
-        tree), and the few lowest siblings of each leaf are prepended on the fly.
+        Streams. Proof fragments from an inner node up to the root are cached for the upper
+        eighth of the tree only; each leaf prepends its few lowest siblings on the fly.
         """
         nodes, size = self._nodes, len(self._nodes)
-        quoted = ['"0x' + node.hex() + '"' for node in nodes]
-        # (1): suffix[i] = the proof fragment from inner node i up to the root, for i < cut
-        cut = max(1, (size >> 4))
+        # (1): step[i] = the sibling of node i, quoted, with a trailing comma
+        step = [""] * size
+        for i in range(1, size):
+            step[i] = '"0x' + nodes[i - 1 if i % 2 == 0 else i + 1].hex() + '",'
+        # (2): suffix[i] = the proof from node i up to the root (no trailing comma), for i < cut;
+        #      cut >= 3, so every walk below stops at node 1 or 2 at the latest, never at the root
+        cut = min(size, max(3, size >> 3))
         suffix = [""] * cut
         for i in range(1, cut):
-            sibling = i - 1 if i % 2 == 0 else i + 1
             parent = (i - 1) >> 1
-            suffix[i] = quoted[sibling] + "," + suffix[parent] if parent else quoted[sibling]
-        dumps = orjson.dumps
-        values = self._values
-        # (2): per value, walk from its leaf up to the first cached ancestor
+            suffix[i] = step[i] + suffix[parent] if parent else step[i][:-1]
+        dumps, values, bytes32 = orjson.dumps, self._values, self.leaf_encoding == ("bytes32",)
+        lone = '"0x' + nodes[0].hex() + '",'
+        # (3): per value, walk from its leaf up to the first cached ancestor; one join per line
         for index, tree_index in enumerate(self._tree_index):
-            parts = []
+            value = values[index]
+            if bytes32 and type(value) is list and type(value[0]) is str:
+                rendered = '["' + value[0] + '"]'  # validated 0x-hex: nothing to escape
+            else:
+                rendered = dumps(_render(value)).decode()
+            # the leaf, quoted with a trailing comma, is the step of its sibling (none for a lone leaf)
+            leaf = step[tree_index - 1 if tree_index % 2 == 0 else tree_index + 1] if tree_index else lone
+            parts = [f'{{"index":{index},"value":{rendered},"leaf":', leaf, '"proof":[']
             j = tree_index
             while j >= cut:
-                parts.append(quoted[j - 1 if j % 2 == 0 else j + 1])
+                parts.append(step[j])
                 j = (j - 1) >> 1
-            if j:
-                parts.append(suffix[j])
-            value = values[index]
-            rendered = dumps(_render(value)).decode() if not _is_hex_list(value) else '["' + value[0] + '"]'
-            yield (
-                f'{{"index":{index},"value":{rendered},"leaf":{quoted[tree_index]},'
-                f'"proof":[{",".join(parts)}]}}\n'
-            )
-
-
-_HEX32_RE = re.compile(r"0x[0-9a-f]{64}\Z")
-
-
-def _is_hex_list(value: Any) -> bool:
-    return type(value) is list and len(value) == 1 and type(value[0]) is str and _HEX32_RE.match(value[0]) is not None
+            parts.append(suffix[j])
+            parts.append("]}\n")
+            yield "".join(parts)
 
 
 # ---------------------------------------------------------------------------- records
@@ -676,12 +691,31 @@ def _orjson_is_canonical(obj: Any) -> bool:
 _ASTRAL_RE = re.compile(rb"[\xf0-\xf4]")
 
 
+def _orjson_is_canonical_object(obj: dict[Any, Any]) -> bool:
+    """:func:`_orjson_is_canonical` for a dict, with the first level inlined (the hot path)."""
+    for key, item in obj.items():
+        if type(key) is not str:
+            return False
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if not -_SAFE_INT <= item <= _SAFE_INT:
+                return False
+        elif not _orjson_is_canonical(item):
+            return False
+    return True
+
+
 def canonical_json(record: Mapping[str, Any]) -> bytes:
     """RFC 8785 canonical JSON of a record (a JSON object); InputError if it is not JSON."""
-    if not isinstance(record, Mapping):
+    if type(record) is dict:
+        obj = record
+    elif isinstance(record, Mapping):
+        obj = dict(record)
+    else:
         raise InputError(f"a record must be a JSON object (mapping), got {type(record).__name__}")
-    obj = record if type(record) is dict else dict(record)
-    if _orjson_is_canonical(obj):
+    if _orjson_is_canonical_object(obj):
         try:
             out = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:
@@ -712,16 +746,17 @@ def build_batch(records: Iterable[Mapping[str, Any]]) -> tuple[StandardMerkleTre
     keccak = _keccak
     values: list[list[str]] = []
     leaves: list[bytes] = []
-    for i, record in enumerate(records):
-        try:
-            digest = keccak(canonical_json(record))
-        except InputError as exc:
-            raise InputError(f"records[{i}]: {exc}") from None
-        values.append(["0x" + digest.hex()])
-        leaves.append(keccak(keccak(digest)))
-    if not values:
-        raise InputError("a batch needs at least one record")
-    return StandardMerkleTree._build(_LeafEncoder(RECORD_LEAF_ENCODING), values, leaves), values
+    with _gc_paused():
+        for i, record in enumerate(records):
+            try:
+                digest = keccak(canonical_json(record))
+            except InputError as exc:
+                raise InputError(f"records[{i}]: {exc}") from None
+            values.append(["0x" + digest.hex()])
+            leaves.append(keccak(keccak(digest)))
+        if not values:
+            raise InputError("a batch needs at least one record")
+        return StandardMerkleTree._build(_LeafEncoder(RECORD_LEAF_ENCODING), values, leaves), values
 
 
 def proofs_path_for(records_path: Path) -> Path:
@@ -731,25 +766,26 @@ def proofs_path_for(records_path: Path) -> Path:
     return records_path.with_name(stem + ".proofs.jsonl")
 
 
-def write_proofs(path: Path, tree: StandardMerkleTree, *, chunk_lines: int = 8192) -> int:
+def write_proofs(path: Path, tree: StandardMerkleTree, *, chunk_lines: int = 48) -> int:
     """Write one JSON line per value of ``tree`` (index, value, leaf, proof) to ``path``.
 
-    Streams in chunks and writes through a temporary file renamed into place, so a crash
-    never leaves a half-written proofs file under ``path``. Returns the number of lines.
+    Streams in small chunks (kept under malloc's mmap threshold, so memory is reused rather
+    than faulted in afresh) through a temporary file renamed into place: a crash never
+    leaves a half-written proofs file under ``path``. Returns the number of lines.
     """
     path = Path(path)
     tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
     count = 0
     try:
-        with open(tmp, "w", encoding="ascii", buffering=1 << 22) as out:
+        with _gc_paused(), open(tmp, "wb") as out:
             batch: list[str] = []
             for line in tree.iter_proof_lines():
                 batch.append(line)
                 if len(batch) >= chunk_lines:
-                    out.write("".join(batch))
+                    out.write("".join(batch).encode())
                     count += len(batch)
                     batch.clear()
-            out.write("".join(batch))
+            out.write("".join(batch).encode())
             count += len(batch)
         os.replace(tmp, path)
     except OSError as exc:

@@ -13,10 +13,11 @@ from typing import Any
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
 
 from provenance.errors import InputError
 
-__all__ = ["AbiCodec", "EventSpec", "FunctionSpec", "abi_type"]
+__all__ = ["AbiCodec", "EventSpec", "FunctionSpec", "abi_type", "checksummed"]
 
 
 def abi_type(param: Mapping[str, Any]) -> str:
@@ -53,10 +54,37 @@ class EventSpec:
         for name, typ, ix in zip(self.names, self.types, self.indexed, strict=True):
             if ix:
                 raw = next(topic_iter)
-                out[name] = raw if _is_dynamic(typ) else abi_decode([typ], raw)[0]
+                out[name] = raw if _is_dynamic(typ) else checksummed(typ, abi_decode([typ], raw)[0])
             else:
-                out[name] = next(data_values)
+                out[name] = checksummed(typ, next(data_values))
         return out
+
+
+def checksummed(typ: str, value: Any) -> Any:
+    """``value`` of ABI type ``typ`` with every address in checksum form."""
+    if typ == "address":
+        return to_checksum_address(value)
+    if typ.endswith("]"):
+        inner = typ[: typ.rindex("[")]
+        return tuple(checksummed(inner, v) for v in value)
+    if typ.startswith("("):
+        return tuple(checksummed(t, v) for t, v in zip(_split_tuple(typ[1:-1]), value, strict=True))
+    return value
+
+
+def _split_tuple(inner: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(inner):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(inner[start:i])
+            start = i + 1
+    if inner:
+        parts.append(inner[start:])
+    return parts
 
 
 def _is_dynamic(typ: str) -> bool:
@@ -105,7 +133,8 @@ class AbiCodec:
             raise InputError(f"bad arguments for {name}: {exc}") from None
 
     def decode_output(self, name: str, data: bytes) -> tuple[Any, ...]:
-        return tuple(abi_decode(list(self.function(name).outputs), data))
+        types = self.function(name).outputs
+        return tuple(checksummed(t, v) for t, v in zip(types, abi_decode(list(types), data), strict=True))
 
     def decode_log(self, topics: Sequence[bytes], data: bytes) -> tuple[str, dict[str, Any]] | None:
         """(event name, args) of a log of this ABI, None if topic0 is unknown."""

@@ -47,6 +47,7 @@ RpcCall = Callable[[str, Sequence[Any]], Any]
 """``rpc_call(method, params) -> result``; raises (ideally :class:`RpcError`) on an error."""
 
 METHOD_NOT_FOUND = -32601
+_TAGS = ("latest", "safe", "finalized", "earliest")
 _NOT_SUPPORTED_HINTS = ("not found", "does not exist", "not supported", "unsupported", "not available")
 
 
@@ -87,13 +88,16 @@ class BlockEvidence:
 def fetch_block_evidence(rpc_call: RpcCall, block: int | bytes | str) -> BlockEvidence:
     """Fetch a block's header and receipts as consensus bytes, checked against each other.
 
-    ``block`` is a block number, a 32-byte hash, or a 0x-hex hash string.
+    ``block`` is a block number, a 32-byte hash, a 0x-hex hash string, or one of the tags
+    ``latest``, ``safe``, ``finalized``, ``earliest``.
     """
-    # (1) the block, by number or by hash, without transaction bodies
+    # (1) the block, by number, tag or hash, without transaction bodies
     if isinstance(block, int) and not isinstance(block, bool):
         if block < 0:
             raise InputError(f"block: a block number must be non-negative, got {block}")
         answer = rpc_call("eth_getBlockByNumber", [hex(block), False])
+    elif block in _TAGS:
+        answer = rpc_call("eth_getBlockByNumber", [block, False])
     else:
         wanted = block if isinstance(block, bytes) else hex_fixed(block, "block", 32)
         if len(wanted) != 32:

@@ -128,10 +128,10 @@ def header_from_json(block: Mapping[str, Any]) -> Header:
     if not isinstance(block, Mapping):
         raise InputError(f"block: expected a JSON object, got {type(block).__name__}")
     values: dict[str, int | bytes] = {}
-    for name, attr, kind in _ALL_FIELDS:
+    for position, (name, attr, kind) in enumerate(_ALL_FIELDS):
         raw = block.get(name)
-        if raw is None:
-            if (name, attr, kind) in _BASE_FIELDS:
+        if raw is None:  # absent or null: an error before the optional (fork) fields
+            if position < len(_BASE_FIELDS):
                 raise InputError(f"block.{name}: missing")
             continue
         if kind == _QTY:
@@ -141,7 +141,7 @@ def header_from_json(block: Mapping[str, Any]) -> Header:
         else:
             values[attr] = hex_fixed(raw, f"block.{name}", kind)
     header = Header(**values)  # type: ignore[arg-type]
-    header._values()  # (fork layout check)
+    header._values()  # raises InputError unless the fork fields present form a known fork
     return header
 
 

@@ -22,6 +22,7 @@ from provenance.evidence._codec import RlpItem, as_list, int_to_bytes, rlp_decod
 
 __all__ = [
     "EMPTY_TRIE_ROOT",
+    "NodeCache",
     "ReceiptTrie",
     "receipt_key",
     "receipts_root",
@@ -64,10 +65,10 @@ class ReceiptTrie:
             raise InputError(f"tx_index: {tx_index} is outside the block's {self._count} receipts")
         nodes: list[bytes] = []
 
-        def load(ref: bytes, position: int) -> bytes:
+        def load(ref: bytes, position: int) -> list[RlpItem]:
             node = self._db[ref]
             nodes.append(node)
-            return node
+            return _decode_node(node, position)
 
         try:
             _walk(self.root, receipt_key(tx_index), load)
@@ -81,40 +82,64 @@ def receipts_root(receipts: Sequence[bytes]) -> bytes:
     return ReceiptTrie(receipts).root if receipts else EMPTY_TRIE_ROOT
 
 
-def verify_receipt_proof(root: bytes, tx_index: int, proof: Sequence[bytes]) -> bytes:
+NodeCache = dict[bytes, tuple[bytes, list[RlpItem]]]
+"""Trie nodes already checked: keccak -> (node bytes, decoded node)."""
+
+
+def verify_receipt_proof(
+    root: bytes, tx_index: int, proof: Sequence[bytes], *, node_cache: NodeCache | None = None
+) -> bytes:
     """Check ``proof`` puts a receipt at ``tx_index`` under ``root``; return the receipt bytes.
 
-    Raises VerificationError(check='receipt-proof', field='receipt_proof[i]' or 'tx_index').
+    Raises VerificationError(check='receipt-proof', field='receipt_proof[i]').
     """
-    return verify_trie_proof(root, receipt_key(tx_index), proof, check="receipt-proof", field="receipt_proof")
+    return verify_trie_proof(
+        root, receipt_key(tx_index), proof, check="receipt-proof", field="receipt_proof", node_cache=node_cache
+    )
 
 
 def verify_trie_proof(
-    root: bytes, key: bytes, proof: Sequence[bytes], *, check: str = "trie-proof", field: str = "proof"
+    root: bytes,
+    key: bytes,
+    proof: Sequence[bytes],
+    *,
+    check: str = "trie-proof",
+    field: str = "proof",
+    node_cache: NodeCache | None = None,
 ) -> bytes:
     """Walk ``proof`` from ``root`` along ``key``; return the value stored there.
 
     Every node referenced by hash must be the next proof node and hash to the reference;
     the path must end at a non-empty value exactly where the key ends; no node may be left
     over. Any failure raises VerificationError naming ``check`` and ``field[i]``.
+
+    ``node_cache``, kept by the caller between calls, remembers nodes already checked: a
+    node equal to the cached bytes for its reference is neither hashed nor decoded again
+    (proofs of one block share their upper nodes).
     """
     if not isinstance(root, bytes) or len(root) != 32:
         raise VerificationError(check, "the trie root must be 32 bytes", "root")
     if not isinstance(proof, Sequence) or isinstance(proof, (bytes, str)):
         raise VerificationError(check, "the proof must be a list of RLP nodes", field)
 
-    def load(ref: bytes, position: int) -> bytes:
+    def load(ref: bytes, position: int) -> list[RlpItem]:
         # (1) the next node of the proof must hash to the reference its parent holds
         if position >= len(proof):
             raise _ProofFailure(f"the proof ends after {len(proof)} nodes; node {ref.hex()} is missing", position)
         node = proof[position]
         if not isinstance(node, bytes):
             raise _ProofFailure("proof nodes must be bytes", position)
+        cached = node_cache.get(ref) if node_cache is not None else None
+        if cached is not None and cached[0] == node:  # same bytes as a node that hashed to ref
+            return cached[1]
         digest = keccak(node)
         if digest != ref:
             parent = "the root" if position == 0 else f"{field}[{position - 1}]"
             raise _ProofFailure(f"node hashes to {digest.hex()}, {parent} references {ref.hex()}", position)
-        return node
+        decoded = _decode_node(node, position)
+        if node_cache is not None:
+            node_cache[ref] = (node, decoded)
+        return decoded
 
     try:
         value, used = _walk(root, key, load)
@@ -134,7 +159,14 @@ class _ProofFailure(Exception):
         self.position = position
 
 
-def _walk(root: bytes, key: bytes, load: Callable[[bytes, int], bytes]) -> tuple[bytes, int]:
+def _decode_node(raw: bytes, position: int) -> list[RlpItem]:
+    try:
+        return as_list(rlp_decode(raw, "trie node"), "trie node")
+    except InputError as exc:
+        raise _ProofFailure(str(exc), position) from None
+
+
+def _walk(root: bytes, key: bytes, load: Callable[[bytes, int], list[RlpItem]]) -> tuple[bytes, int]:
     """Follow ``key`` from ``root``; returns (value, number of hash-referenced nodes loaded)."""
     nibbles = _nibbles(key)
     depth = 0  # nibbles consumed
@@ -148,12 +180,8 @@ def _walk(root: bytes, key: bytes, load: Callable[[bytes, int], bytes]) -> tuple
             if len(ref) != 32:
                 raise _ProofFailure(f"child reference of {len(ref)} bytes, expected a 32-byte hash", position)
             position = loaded
-            raw = load(ref, loaded)
+            node = load(ref, loaded)
             loaded += 1
-            try:
-                node = as_list(rlp_decode(raw, "trie node"), "trie node")
-            except InputError as exc:
-                raise _ProofFailure(str(exc), position) from None
         else:
             node = ref
         # (3) branch: 16 children and a value; the next nibble picks the child

@@ -10,6 +10,12 @@ index in the block, a Merkle-Patricia proof and the log's index in the receipt, 
     (3) log-in-receipt   the log at that index of the decoded EIP-2718 receipt
     (4) header-chain     headers link by parentHash up to a checkpoint the analyst trusts
 
+The block-level logIndex is derived from receipt bytes too (:class:`LogOffsets`, check
+``log-position``), and a complete receipt list can be checked against the header
+(:func:`verify_block_receipts`, check ``receipts-root``). :class:`EventVerifier` checks many
+events and does each distinct header and receipt proof once (about 25 us per event when
+events share blocks, measured by ``tests/evidence/test_event_verifier.py``).
+
 Every failure raises :class:`~provenance.errors.VerificationError` naming the check and the
 field; malformed input to the codecs raises :class:`~provenance.errors.InputError`; only
 :func:`fetch_block_evidence` touches a node (:class:`~provenance.errors.ChainError`).
@@ -21,6 +27,7 @@ and hex ``_codec.py``. This module is the public surface and holds the verifiers
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +39,7 @@ from provenance.evidence._headers import FORKS, Header, decode_header, encode_he
 from provenance.evidence._receipts import RECEIPT_TYPES, Log, Receipt, decode_receipt, encode_receipt, receipt_from_json
 from provenance.evidence._trie import (
     EMPTY_TRIE_ROOT,
+    NodeCache,
     ReceiptTrie,
     receipt_key,
     receipts_root,
@@ -48,6 +56,8 @@ __all__ = [
     "EventVerifier",
     "Header",
     "Log",
+    "LogOffsets",
+    "NodeCache",
     "ProvenLog",
     "Receipt",
     "ReceiptTrie",
@@ -100,41 +110,64 @@ def log_in_receipt(receipt: bytes | Receipt, log_index: int) -> Log:
     return receipt.logs[log_index]
 
 
+@dataclass(frozen=True, slots=True)
+class LogOffsets:
+    """Where each receipt's logs start in the block's log numbering (block-level logIndex).
+
+    Counted in the receipt bytes; build it once per block to place many logs.
+    """
+
+    starts: tuple[int, ...]
+    """``starts[i]`` is the block logIndex of receipt i's first log; ``starts[-1]`` the total."""
+
+    @classmethod
+    def of(cls, receipts: Sequence[bytes]) -> LogOffsets:
+        """Count the logs of a block's receipts, in order (raises check 'log-position')."""
+        starts = [0]
+        for index, raw in enumerate(receipts):
+            try:
+                starts.append(starts[-1] + len(decode_receipt(raw).logs))
+            except InputError as exc:
+                raise VerificationError("log-position", str(exc), f"receipts[{index}]") from None
+        return cls(tuple(starts))
+
+    def locate(self, block_log_index: int) -> tuple[int, int]:
+        """(txIndex, index in receipt) of a block-level logIndex."""
+        # (1) the index must fall inside the block's logs
+        total = self.starts[-1]
+        if not 0 <= block_log_index < total:
+            raise VerificationError(
+                "log-position", f"log index {block_log_index} but the block holds {total} log(s)", "log_index"
+            )
+        # (2) the last receipt whose first log is at or before it holds it
+        tx_index = bisect_right(self.starts, block_log_index) - 1
+        return tx_index, block_log_index - self.starts[tx_index]
+
+    def block_index(self, tx_index: int, log_index: int) -> int:
+        """The block-level logIndex of the log at ``log_index`` in receipt ``tx_index``."""
+        if not 0 <= tx_index < len(self.starts) - 1:
+            raise VerificationError(
+                "log-position", f"tx index {tx_index} but the block has {len(self.starts) - 1}", "tx_index"
+            )
+        held = self.starts[tx_index + 1] - self.starts[tx_index]
+        if not 0 <= log_index < held:
+            raise VerificationError("log-position", f"log index {log_index} but the receipt holds {held}", "log_index")
+        return self.starts[tx_index] + log_index
+
+
 def locate_log(receipts: Sequence[bytes], block_log_index: int) -> tuple[int, int]:
     """Map a block-level logIndex to (txIndex, index in receipt) by counting logs in bytes.
 
     ``receipts`` are all the block's receipts in order (check them first with
-    :func:`verify_block_receipts`); RPC's own logIndex is never consulted.
+    :func:`verify_block_receipts`); RPC's own logIndex is never consulted. Raises
+    VerificationError(check='log-position'). For many logs of a block use :class:`LogOffsets`.
     """
-    if block_log_index < 0:
-        raise VerificationError("log-position", f"negative log index {block_log_index}", "log_index")
-    remaining = block_log_index
-    for tx_index, count in enumerate(_log_counts(receipts)):
-        if remaining < count:
-            return tx_index, remaining
-        remaining -= count
-    total = block_log_index - remaining
-    raise VerificationError("log-position", f"log index {block_log_index} but the block holds {total} log(s)", "log_index")
+    return LogOffsets.of(receipts).locate(block_log_index)
 
 
 def block_log_index(receipts: Sequence[bytes], tx_index: int, log_index: int) -> int:
     """The inverse of :func:`locate_log`: the block-level logIndex of a log."""
-    if not 0 <= tx_index < len(receipts):
-        raise VerificationError("log-position", f"tx index {tx_index} but the block has {len(receipts)}", "tx_index")
-    counts = _log_counts(receipts[: tx_index + 1])
-    if not 0 <= log_index < counts[tx_index]:
-        raise VerificationError("log-position", f"log index {log_index} but the receipt holds {counts[tx_index]}", "log_index")
-    return sum(counts[:tx_index]) + log_index
-
-
-def _log_counts(receipts: Sequence[bytes]) -> list[int]:
-    counts = []
-    for index, raw in enumerate(receipts):
-        try:
-            counts.append(len(decode_receipt(raw).logs))
-        except InputError as exc:
-            raise VerificationError("log-position", str(exc), f"receipts[{index}]") from None
-    return counts
+    return LogOffsets.of(receipts).block_index(tx_index, log_index)
 
 
 # -- headers ---------------------------------------------------------------------------
@@ -152,7 +185,9 @@ def verify_header(header: bytes, block_hash: bytes) -> Header:
     try:
         return decode_header(header)
     except InputError as exc:
-        raise VerificationError("header-hash", f"the header hashes correctly but does not decode: {exc}", "header") from None
+        raise VerificationError(
+            "header-hash", f"the header hashes correctly but does not decode: {exc}", "header"
+        ) from None
 
 
 def verify_header_chain(
@@ -201,7 +236,9 @@ def verify_header_chain(
     last = len(headers) - 1
     if checkpoint_hash is not None and hashes[last] != checkpoint_hash:
         raise VerificationError(
-            "header-chain", f"hashes to 0x{hashes[last].hex()}, the checkpoint is 0x{checkpoint_hash.hex()}", f"headers[{last}]"
+            "header-chain",
+            f"hashes to 0x{hashes[last].hex()}, the checkpoint is 0x{checkpoint_hash.hex()}",
+            f"headers[{last}]",
         )
     return hashes[last]
 
@@ -215,7 +252,9 @@ def verify_block_receipts(header: bytes, block_hash: bytes, receipts: Sequence[b
         raise VerificationError("receipts-root", str(exc), "receipts") from None
     if root != decoded.receipts_root:
         raise VerificationError(
-            "receipts-root", f"receipts rebuild 0x{root.hex()}, the header holds 0x{decoded.receipts_root.hex()}", "receipts"
+            "receipts-root",
+            f"receipts rebuild 0x{root.hex()}, the header holds 0x{decoded.receipts_root.hex()}",
+            "receipts",
         )
     return decoded
 
@@ -252,7 +291,9 @@ class ProvenLog:
     log: Log
 
 
-def event_evidence(block: BlockEvidence, tx_index: int, log_index: int, trie: ReceiptTrie | None = None) -> EventEvidence:
+def event_evidence(
+    block: BlockEvidence, tx_index: int, log_index: int, trie: ReceiptTrie | None = None
+) -> EventEvidence:
     """Cut the evidence of one log out of a fetched block (pass ``trie`` to reuse it)."""
     if trie is None:
         trie = block.receipt_trie()
@@ -264,18 +305,21 @@ class EventVerifier:
     """Verifies many events, doing each distinct piece of work once.
 
     A header's keccak and decoding are cached per distinct header bytes, a receipt proof's
-    walk and the receipt's decoding per distinct (receiptsRoot, tx_index, proof); cache
-    hits compare the full inputs, so they change no outcome. Memory grows with the
+    walk and the receipt's decoding per distinct (receiptsRoot, tx_index, proof), and trie
+    nodes per hash (proofs of one block share their upper nodes); cache hits compare the
+    full input bytes, so they change no outcome. Memory grows with the
     distinct headers and receipts seen; :meth:`clear` drops it.
     """
 
     def __init__(self) -> None:
         self._headers: dict[bytes, tuple[bytes, Header]] = {}
         self._receipts: dict[tuple[bytes, int, tuple[bytes, ...]], Receipt] = {}
+        self._nodes: NodeCache = {}
 
     def clear(self) -> None:
         self._headers.clear()
         self._receipts.clear()
+        self._nodes.clear()
 
     def header(self, header: bytes, block_hash: bytes) -> Header:
         """Check (1), header-hash, cached per header bytes."""
@@ -287,20 +331,27 @@ class EventVerifier:
         digest, decoded = cached
         if digest != block_hash:
             raise VerificationError(
-                "header-hash", f"header hashes to 0x{digest.hex()}, the block hash is 0x{bytes(block_hash).hex()}", "header"
+                "header-hash",
+                f"header hashes to 0x{digest.hex()}, the block hash is 0x{bytes(block_hash).hex()}",
+                "header",
             )
         return decoded
 
     def receipt(self, root: bytes, tx_index: int, proof: Sequence[bytes]) -> Receipt:
         """Check (2), receipt-proof, and decode the receipt; cached per (root, index, proof)."""
         key = (root, tx_index, tuple(proof))
-        cached = self._receipts.get(key)
+        try:
+            cached = self._receipts.get(key)
+        except TypeError:  # an unhashable proof node: not bytes
+            raise VerificationError("receipt-proof", "proof nodes must be bytes", "receipt_proof") from None
         if cached is None:
-            raw = verify_receipt_proof(root, tx_index, key[2])
+            raw = verify_receipt_proof(root, tx_index, key[2], node_cache=self._nodes)
             try:
                 cached = decode_receipt(raw)
             except InputError as exc:
-                raise VerificationError("receipt-proof", f"the proven value is not a receipt: {exc}", "receipt_proof") from None
+                raise VerificationError(
+                    "receipt-proof", f"the proven value is not a receipt: {exc}", "receipt_proof"
+                ) from None
             self._receipts[key] = cached
         return cached
 

@@ -31,11 +31,73 @@ __all__ = [
     "Event",
     "EventDecoder",
     "LogDecoder",
+    "RefSlot",
+    "event_id",
     "event_signature",
     "event_topic",
+    "ref_kind",
 ]
 
 ABI = Sequence[Mapping[str, Any]]
+LOG_INDEX_BITS = 24
+
+
+def event_id(block_number: int, log_index: int) -> int:
+    """The event's row id: ``block_number << 24 | log_index`` (the natural key, one integer)."""
+    if not 0 <= log_index < 1 << LOG_INDEX_BITS:
+        raise IndexerError(f"log index {log_index} of block {block_number} does not fit {LOG_INDEX_BITS} bits")
+    return (block_number << LOG_INDEX_BITS) | log_index
+
+
+_ALIASES = {"parent": "asset", "child": "asset"}
+
+
+@dataclass(frozen=True, slots=True)
+class RefSlot:
+    """Where an argument that puts an event in a history sits in the raw log.
+
+    ``source`` is ``"topics"`` (the topics concatenated) or ``"data"``; ``offset`` and
+    ``length`` are in bytes. Every address, bytes32 or uint argument of an event has a fixed
+    place (its topic, or its head word in the data), so the history keys of a whole batch
+    are derived by SQL from the raw bytes (:meth:`provenance.indexer.store.Store.derive_refs`).
+    """
+
+    kind: str
+    source: str
+    offset: int
+    length: int
+
+
+def ref_kind(name: str, typ: str) -> str | None:
+    """The history a ``name: typ`` argument belongs to, or None.
+
+    Every ``address`` argument is a party; ``fooId`` arguments (``bytes32`` or ``uint``) are
+    of kind ``foo`` (``parentId``/``childId`` are assets); ``chainId`` is not an id of ours.
+    """
+    if typ == "address":
+        return "party"
+    if name.endswith("Id") and name != "chainId" and (typ == "bytes32" or re.fullmatch(r"uint\d*", typ)):
+        return _ALIASES.get(name[:-2].lower(), name[:-2].lower())
+    return None
+
+
+def _ref_slots(dec: EventDecoder) -> tuple[RefSlot, ...]:
+    out: list[RefSlot] = []
+    topic = word = 0
+    for name, typ, idx in zip(dec.names, dec.types, dec.indexed, strict=True):
+        kind = ref_kind(name, typ)
+        if idx:
+            topic += 1
+            if kind is not None:
+                start = 32 * topic + (12 if typ == "address" else 0)
+                out.append(RefSlot(kind, "topics", start, 20 if typ == "address" else 32))
+        else:
+            if kind is not None:
+                start = 32 * word + (12 if typ == "address" else 0)
+                out.append(RefSlot(kind, "data", start, 20 if typ == "address" else 32))
+            word += 1
+    return tuple(out)
+
 
 _ELEMENTARY = re.compile(r"^(u?int)(\d*)$|^(bytes)(\d+)$|^(address|bool|string|bytes)$")
 
@@ -227,7 +289,8 @@ class EventDecoder:
     """A prepared decoder for one event signature of one contract."""
 
     __slots__ = ("contract", "name", "signature", "topic0", "names", "types", "indexed", "_topic_conv",
-                 "_data_plan", "_data_types", "_fallback", "_to_json", "_from_json", "_data_names", "_n_topics")
+                 "_data_plan", "_data_types", "_fallback", "_to_json", "_from_json", "_data_names", "_n_topics",
+                 "_reorder", "ref_slots", "fast_json")
 
     def __init__(self, contract: str, item: Mapping[str, Any]) -> None:
         self.contract = contract
@@ -264,6 +327,9 @@ class EventDecoder:
                 fallback = True
         self._data_plan = plan
         self._fallback = fallback
+        # Arguments come out in ABI order (topics are read first).
+        self._reorder = list(self.names) != [n for n, i in zip(self.names, self.indexed, strict=True) if i] + list(
+            self._data_names)
         # (3) JSON forms differing from Python values.
         self._to_json: list[tuple[str, Callable[[Any], Any]]] = []
         self._from_json: list[tuple[str, Callable[[Any], Any]]] = []
@@ -272,6 +338,10 @@ class EventDecoder:
             if conv_pair is not None:
                 self._to_json.append((name, conv_pair[0]))
                 self._from_json.append((name, conv_pair[1]))
+        # (4) which arguments put the event in an asset's, a party's... history; and the
+        #     generated fast paths over hex strings.
+        self.ref_slots = _ref_slots(self)
+        self.fast_json = _compile_fast(self)
 
     def decode(self, topics: Sequence[bytes], data: bytes) -> dict[str, Any]:
         """Named arguments of one log; raises ``ValueError`` if the log does not fit the ABI."""
@@ -309,6 +379,8 @@ class EventDecoder:
                     raise ValueError(f"{self.signature}: {name} out of range")
                 raw = data[start: start + length]
                 args[name] = raw.decode("utf-8", errors="replace") if kind == "s" else "0x" + raw.hex()
+        if self._reorder:
+            return {n: args[n] for n in self.names}
         return args
 
     def args_to_json(self, args: Mapping[str, Any]) -> bytes:
@@ -403,3 +475,71 @@ class LogDecoder:
                     args = None
         return Event(block_number, log_index, block_hash, block_time, tx_hash, tx_index, address, contract, name,
                      topics, data, args)
+
+
+# -- generated fast paths ----------------------------------------------------------------
+
+_Z = "0" * 64
+
+
+def _compile_fast(dec: EventDecoder) -> Callable[[list[str], str], tuple[str, str]] | None:
+    """Generate, for an event whose arguments are all static words, a function over the log's
+    hex strings returning its JSON arguments (identical to ``args_to_json(decode(...))``) and
+    its topics as one hex string. None when the event needs the general path.
+    """
+    checks: list[str] = []
+    template: list[str] = []
+    values: list[str] = []
+    n_topics = dec._n_topics
+    n_words = 0
+    ti = 1
+    for name, typ, idx in zip(dec.names, dec.types, dec.indexed, strict=True):
+        if idx:
+            word = f"t[{ti}]"  # "0x" + 64 hex digits
+            lo = 2
+            ti += 1
+            dynamic = _word_converter(typ) is None
+        else:
+            if _word_converter(typ) is None:
+                return None
+            word = "d"
+            lo = 2 + 64 * n_words
+            n_words += 1
+            dynamic = False
+        m = re.fullmatch(r"uint(\d*)", typ)
+        if dynamic:
+            template.append(f'"{name}":"0x%s"')
+            values.append(f"{word}[{lo}:{lo + 64}]")
+        elif typ == "address":
+            checks.append(f"{word}[{lo}:{lo + 24}] != {'0' * 24!r}")
+            template.append(f'"{name}":"0x%s"')
+            values.append(f"{word}[{lo + 24}:{lo + 64}]")
+        elif typ == "bool":
+            checks.append(f"{word}[{lo}:{lo + 63}] != {'0' * 63!r} or {word}[{lo + 63}] not in '01'")
+            template.append(f'"{name}":%s')
+            values.append(f"('true' if {word}[{lo + 63}] == '1' else 'false')")
+        elif m:
+            bits = int(m.group(1) or 256)
+            pad = 64 - bits // 4
+            if pad:
+                checks.append(f"{word}[{lo}:{lo + pad}] != {'0' * pad!r}")
+            template.append(f'"{name}":"%d"' if bits > 64 else f'"{name}":%d')
+            values.append(f"int({word}[{lo + pad}:{lo + 64}], 16)")
+        elif (mb := re.fullmatch(r"bytes(\d+)", typ)) is not None:
+            template.append(f'"{name}":"0x%s"')
+            values.append(f"{word}[{lo}:{lo + 2 * int(mb.group(1))}]")
+        else:
+            return None  # signed integers and the rest: general path
+    fmt = "{" + ",".join(template) + "}"
+    topics = " + ".join(f"t[{k}][2:]" for k in range(n_topics))
+    cond = " or ".join(f"({c})" for c in checks)
+    src = (
+        "def fast_json(t, d):\n"
+        f"    if len(t) != {n_topics} or len(d) != {2 + 64 * n_words}: raise ValueError\n"
+        + (f"    if {cond}: raise ValueError\n" if cond else "")
+        + f"    return {fmt!r} % ({', '.join(values)}{',' if len(values) == 1 else ''}), {topics}\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(src, f"<fast decoder {dec.signature}>", "exec"), namespace)  # noqa: S102
+    fn: Callable[[list[str], str], tuple[str, str]] = namespace["fast_json"]
+    return fn

@@ -220,20 +220,21 @@ class LogFetcher(Generic[T]):
                 if log.get("blockTimestamp") is None:
                     need.add(int(log["blockNumber"], 16))
             headers = self._headers(client, sorted(need))
-            # (1) every log is ours and belongs to the header we read for its block.
+            # (1) every log belongs to the header we read for its block (the decoder checks the address).
             moved = False
+            prev_bn = ""
+            expected = ""
+            header: Header | None = None
             for log in logs:
-                if str(log.get("address", "")).lower() not in self._address_set:
-                    raise IndexerError(f"the node returned a log of {log.get('address')} for blocks {lo}-{hi}, "
-                                       "which is not one of the requested contracts")
-                if log.get("removed"):
+                bn = log["blockNumber"]
+                if bn != prev_bn:
+                    prev_bn = bn
+                    header = headers.get(int(bn, 16))
+                    expected = "0x" + header.hash.hex() if header is not None else ""
+                if (expected and log["blockHash"] != expected) or log.get("removed"):
                     moved = True
                     break
-                header = headers.get(int(log["blockNumber"], 16))
-                if header is not None and bytes.fromhex(log["blockHash"][2:]) != header.hash:
-                    moved = True
-                    break
-                if log.get("blockTimestamp") is None and header is not None:
+                if header is not None and log.get("blockTimestamp") is None:
                     log["blockTimestamp"] = hex(header.timestamp)
             if moved:
                 self.stats.chain_moved += 1

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from eth_abi import decode as abi_decode
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
@@ -67,7 +67,10 @@ def decode_revert(abi: list[dict[str, Any]], exc: ContractLogicError) -> tuple[s
         types = [i["type"] for i in item["inputs"]]
         if keccak(text=f"{item['name']}({','.join(types)})")[:4] == raw[:4]:
             values = abi_decode(types, raw[4:])
-            return item["name"], {i["name"]: v for i, v in zip(item["inputs"], values)}
+            return item["name"], {
+                i["name"]: to_checksum_address(v) if i["type"] == "address" else v
+                for i, v in zip(item["inputs"], values, strict=True)
+            }
     return "Unknown", {"data": data}
 
 

@@ -16,6 +16,7 @@ The test contracts are hand-assembled EVM bytecode, so no compiler is needed:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ __all__ = ["DEV_KEY", "EMITTER_RUNTIME", "GWEI", "REVERTER_RUNTIME", "DevChain"]
 EMITTER_RUNTIME = bytes.fromhex("365f5f3733365fa15f5fa036345f5fa200")
 REVERTER_RUNTIME = bytes.fromhex("5f5ffd")
 # anvil's first default account (public test mnemonic), for transactions that must be
-# signed locally (EIP-4844 blobs, EIP-7702 authorizations)
+# signed locally (EIP-7702 authorizations)
 DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 GWEI = 10**9
 
@@ -49,9 +50,13 @@ class DevChain:
     def send(self, tx: dict[str, Any]) -> str:
         return str(self.rpc("eth_sendTransaction", [tx]))
 
-    def receipt(self, tx_hash: str) -> dict[str, Any]:
-        answer = self.rpc("eth_getTransactionReceipt", [tx_hash])
-        assert isinstance(answer, dict), f"no receipt for {tx_hash}"
+    def receipt(self, tx_hash: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The receipt, waiting for it: anvil may answer eth_sendTransaction before it mines."""
+        deadline = time.monotonic() + timeout
+        while (answer := self.rpc("eth_getTransactionReceipt", [tx_hash])) is None:
+            assert time.monotonic() < deadline, f"no receipt for {tx_hash}"
+            time.sleep(0.01)
+        assert isinstance(answer, dict)
         return answer
 
     def block_number(self) -> int:

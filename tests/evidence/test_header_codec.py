@@ -5,23 +5,47 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import rlp  # type: ignore[import-untyped]
+import rlp
 from eth_hash.auto import keccak
-from evidence_support import DevChain
 from hypothesis import given
 from hypothesis import strategies as st
 
 from provenance.errors import InputError
 from provenance.evidence.proofs import BlockEvidence, Header, decode_header, encode_header, header_from_json
+from tests.evidence.evidence_support import DevChain
 
 BASE = [
-    "parentHash", "sha3Uncles", "miner", "stateRoot", "transactionsRoot", "receiptsRoot", "logsBloom",
-    "difficulty", "number", "gasLimit", "gasUsed", "timestamp", "extraData", "mixHash", "nonce",
+    "parentHash",
+    "sha3Uncles",
+    "miner",
+    "stateRoot",
+    "transactionsRoot",
+    "receiptsRoot",
+    "logsBloom",
+    "difficulty",
+    "number",
+    "gasLimit",
+    "gasUsed",
+    "timestamp",
+    "extraData",
+    "mixHash",
+    "nonce",
 ]
 OPTIONAL = ["baseFeePerGas", "withdrawalsRoot", "blobGasUsed", "excessBlobGas", "parentBeaconBlockRoot", "requestsHash"]
-SIZES = {"parentHash": 32, "sha3Uncles": 32, "miner": 20, "stateRoot": 32, "transactionsRoot": 32, "receiptsRoot": 32,
-         "logsBloom": 256, "mixHash": 32, "nonce": 8, "withdrawalsRoot": 32, "parentBeaconBlockRoot": 32,
-         "requestsHash": 32}
+SIZES = {
+    "parentHash": 32,
+    "sha3Uncles": 32,
+    "miner": 20,
+    "stateRoot": 32,
+    "transactionsRoot": 32,
+    "receiptsRoot": 32,
+    "logsBloom": 256,
+    "mixHash": 32,
+    "nonce": 8,
+    "withdrawalsRoot": 32,
+    "parentBeaconBlockRoot": 32,
+    "requestsHash": 32,
+}
 FORK_COUNTS = {"frontier": 0, "london": 1, "shanghai": 2, "cancun": 5, "prague": 6}
 
 
@@ -29,7 +53,7 @@ FORK_COUNTS = {"frontier": 0, "london": 1, "shanghai": 2, "cancun": 5, "prague":
 
 
 def test_every_block_header_hashes_to_its_block_hash(
-    chain: DevChain, mixed_block: BlockEvidence, typed_block: BlockEvidence
+    chain: DevChain, mixed_block: BlockEvidence, set_code_block: BlockEvidence
 ) -> None:
     for number in range(chain.block_number() + 1):
         block = chain.block_json(number)
@@ -43,11 +67,6 @@ def test_every_block_header_hashes_to_its_block_hash(
         assert decoded.timestamp == int(block["timestamp"], 16)
         assert decoded.requests_hash is not None and "0x" + decoded.requests_hash.hex() == block["requestsHash"]
         assert decoded.encode() == header
-
-
-def test_blob_block_header_carries_blob_gas(typed_block: BlockEvidence) -> None:
-    header = decode_header(typed_block.header)
-    assert header.blob_gas_used == 131072  # one blob
 
 
 # -- properties ------------------------------------------------------------------------
@@ -65,7 +84,7 @@ def _field(name: str) -> st.SearchStrategy[str]:
 def blocks(draw: st.DrawFn, fork: str | None = None) -> dict[str, Any]:
     fork = fork or draw(st.sampled_from(sorted(FORK_COUNTS)))
     names = BASE + OPTIONAL[: FORK_COUNTS[fork]]
-    block = {name: draw(_field(name)) for name in names}
+    block: dict[str, Any] = {name: draw(_field(name)) for name in names}
     block["hash"] = "0x" + bytes(32).hex()  # ignored: not a header field
     block["transactions"] = []
     return block

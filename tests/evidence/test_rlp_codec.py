@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import rlp  # type: ignore[import-untyped]
+import rlp
 from hypothesis import given
 from hypothesis import strategies as st
 

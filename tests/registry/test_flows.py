@@ -230,7 +230,7 @@ def test_succession_constant_gas(as_: Make, actors: Actors, chain: Chain) -> Non
     for i in range(3, 12):
         certified(as_, actors, chain, f"s{i}", owner=actors.stranger)
     big = as_(actors.registrar).record_succession(actors.stranger.address, actors.bob.address, "split", h("b2"))
-    assert abs(big.gas_used - small.gas_used) < 5_000
+    assert big.gas_used <= small.gas_used + 5_000
 
 
 def test_regulator_freeze_and_recognition(as_: Make, actors: Actors, chain: Chain) -> None:

@@ -16,13 +16,16 @@ from typing import Any
 from provenance.errors import StoreError
 from provenance.indexer.store.schema import SECONDARY_INDEXES, Dialect, Migration, TableSpec, migrations
 
-__all__ = ["EVENT_COLUMNS", "REF_COLUMNS", "Store"]
+__all__ = ["EVENT_COLUMNS", "REF_COLUMNS", "RefRule", "Store"]
+
+# (contract, event names, kind, source column, byte offset, length): see RefSlot.
+RefRule = tuple[str, tuple[str, ...], str, str, int, int]
 
 EVENT_COLUMNS = (
-    "chain_id", "block_number", "log_index", "block_hash", "block_time", "tx_hash", "tx_index", "address",
-    "contract", "event", "topic0", "topic1", "topic2", "topic3", "data", "args",
+    "id", "chain_id", "block_number", "log_index", "block_hash", "block_time", "tx_hash", "tx_index", "address",
+    "contract", "event", "topics", "data", "args",
 )
-REF_COLUMNS = ("kind", "ref", "block_number", "log_index")
+REF_COLUMNS = ("event_id", "kind", "ref")
 
 
 class Store(ABC):
@@ -171,12 +174,38 @@ class Store(ABC):
 
     # -- events ------------------------------------------------------------------------
 
-    def insert_events(self, rows: Sequence[Sequence[Any]], refs: Sequence[Sequence[Any]]) -> None:
-        """Event rows (:data:`EVENT_COLUMNS`) and their refs (:data:`REF_COLUMNS`)."""
+    def insert_events(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Event rows (:data:`EVENT_COLUMNS`); idempotent on the event id."""
         if rows:
             self.insert_rows("events", EVENT_COLUMNS, rows)
-        if refs:
-            self.insert_rows("event_refs", REF_COLUMNS, refs)
+
+    def derive_refs(self, first_id: int, last_id: int, rules: Sequence[RefRule]) -> None:
+        """Inside a transaction: history refs of events ``first_id..last_id``, computed by SQL
+        from their raw topics and data in one pass (no per-row Python), appended in id order."""
+        if not rules:
+            return
+        params: list[Any] = []
+        for contract, names, kind, source, offset, length in rules:
+            for name in names:
+                params.extend((contract, name, kind, 0 if source == "topics" else 1, offset + 1, length))
+        values = ", ".join("(?, ?, ?, ?, ?, ?)" for _ in range(len(params) // 6))
+        piece = self.substr("CASE r.src WHEN 0 THEN e.topics ELSE e.data END", "r.o", "r.l")
+        self.execute(
+            f"WITH r (contract, event, kind, src, o, l) AS (VALUES {values}) "
+            f"INSERT INTO event_refs (event_id, kind, ref) SELECT e.id, r.kind, {piece} FROM events e "
+            "JOIN r ON r.contract = e.contract AND r.event = e.event "
+            f"WHERE e.id BETWEEN ? AND ? AND e.args IS NOT NULL AND {piece} != {self.zeros('r.l')} "
+            "ORDER BY e.id ON CONFLICT DO NOTHING",
+            (*params, first_id, last_id),
+        )
+
+    def substr(self, column: str, start: str, length: str) -> str:
+        """SQL for ``length`` bytes from 1-based ``start`` of a binary expression."""
+        return f"substr({column}, {start}, {length})"
+
+    def zeros(self, length: str) -> str:
+        """SQL for ``length`` zero bytes."""
+        return f"zeroblob({length})"
 
     def event_count(self) -> int:
         return int(self.execute("SELECT COUNT(*) FROM events")[0][0])
@@ -193,9 +222,10 @@ class Store(ABC):
 
     def rollback_to(self, block_number: int, block_hash: bytes, tables: Sequence[TableSpec]) -> int:
         """Inside a transaction: forget everything after ``block_number``; return events removed."""
-        removed = int(self.execute("SELECT COUNT(*) FROM events WHERE block_number > ?", (block_number,))[0][0])
-        self.execute("DELETE FROM events WHERE block_number > ?", (block_number,))
-        self.execute("DELETE FROM event_refs WHERE block_number > ?", (block_number,))
+        first = (block_number + 1) << 24  # the first event id after the fork point
+        removed = int(self.execute("SELECT COUNT(*) FROM events WHERE id >= ?", (first,))[0][0])
+        self.execute("DELETE FROM events WHERE id >= ?", (first,))
+        self.execute("DELETE FROM event_refs WHERE event_id >= ?", (first,))
         for spec in tables:
             self.execute(f"DELETE FROM {spec.name} WHERE block_from > ?", (block_number,))
             self.execute(f"UPDATE {spec.name} SET block_to = NULL WHERE block_to > ?", (block_number,))

@@ -141,6 +141,12 @@ class PostgresStore(Store):
         self.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
         self._staged.clear()
 
+    def substr(self, column: str, start: str, length: str) -> str:
+        return f"substring({column} from {start}::int for {length}::int)"
+
+    def zeros(self, length: str) -> str:
+        return f"decode(repeat('00', {length}::int), 'hex')"
+
     def _schema_version_table(self) -> None:
         self.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, "

@@ -6,8 +6,9 @@ Core tables:
 ``contracts``          indexed contracts: address, name, start block, ABI (the index describes itself)
 ``cursor``             one row: the last block fully indexed and its hash (the checkpoint)
 ``blocks``             hashes of recent (not yet final) blocks, for reorg detection
-``events``             every log, raw and decoded, keyed by (chain_id, block_number, log_index)
-``event_refs``         (kind, ref) -> event: which events touch an asset, a party, a licence...
+``events``             every log, raw and decoded; ``id`` = block_number << 24 | log_index
+                       (the natural key (block_number, log_index) as one integer; one chain per index)
+``event_refs``         (event id, kind, value): which events touch an asset, a party, a licence...
 
 State tables are declared by projections as :class:`TableSpec` and get two extra columns,
 ``block_from`` and ``block_to``: a row is valid for ``block_from <= n < block_to`` (``NULL``
@@ -92,7 +93,7 @@ def table_ddl(spec: TableSpec, d: Dialect) -> list[str]:
     cols += [f"{c.name} {d.type_of(c.kind)}" for c in spec.values]
     cols += [f"block_from {d.bigint} NOT NULL", f"block_to {d.bigint}"]
     pk = ", ".join((*spec.key_names, "block_from"))
-    out = [f"CREATE TABLE {spec.name} ({', '.join(cols)}, PRIMARY KEY ({pk})){d.without_rowid}"]
+    out = [f"CREATE TABLE {spec.name} ({', '.join(cols)}, PRIMARY KEY ({pk}))"]
     for idx in spec.indexes:
         out.append(f"CREATE INDEX {spec.name}__{'_'.join(idx)} ON {spec.name} ({', '.join(idx)}, block_from)")
     return out
@@ -114,13 +115,14 @@ def _core(d: Dialect) -> list[str]:
         f"updated_at {i} NOT NULL)",
         f"CREATE TABLE blocks (block_number {i} PRIMARY KEY, block_hash {b} NOT NULL, parent_hash {b} NOT NULL, "
         f"block_time {i} NOT NULL)",
-        f"CREATE TABLE events (chain_id {i} NOT NULL, block_number {i} NOT NULL, log_index {i} NOT NULL, "
-        f"block_hash {b} NOT NULL, block_time {i}, tx_hash {b} NOT NULL, tx_index {i} NOT NULL, "
-        f"address {b} NOT NULL, contract TEXT NOT NULL, event TEXT NOT NULL, topic0 {b}, topic1 {b}, topic2 {b}, "
-        f"topic3 {b}, data {b} NOT NULL, args TEXT, PRIMARY KEY (chain_id, block_number, log_index)){d.without_rowid}",
-        # Heap table: its unique index is secondary (built after a backfill).
-        f"CREATE TABLE event_refs (kind TEXT NOT NULL, ref {b} NOT NULL, block_number {i} NOT NULL, "
-        f"log_index {i} NOT NULL)",
+        # id = block_number << 24 | log_index: the natural key as one integer (one chain per index).
+        f"CREATE TABLE events (id {i} PRIMARY KEY, chain_id {i} NOT NULL, block_number {i} NOT NULL, "
+        f"log_index {i} NOT NULL, block_hash {b} NOT NULL, block_time {i}, tx_hash {b} NOT NULL, "
+        f"tx_index {i} NOT NULL, address {b} NOT NULL, contract TEXT NOT NULL, event TEXT NOT NULL, "
+        f"topics {b} NOT NULL, data {b} NOT NULL, args TEXT)",
+        # kind: asset, party, licence, pledge, dispute, trade...; ref: 32-byte id or 20-byte address.
+        f"CREATE TABLE event_refs (event_id {i} NOT NULL, kind TEXT NOT NULL, ref {b} NOT NULL, "
+        f"PRIMARY KEY (event_id, kind, ref)){d.without_rowid}",
         *[sql for _name, sql in SECONDARY_INDEXES],
         "INSERT INTO meta (key, value) VALUES ('indexes', 'built')",
     ]
@@ -128,9 +130,7 @@ def _core(d: Dialect) -> list[str]:
 
 # Indexes dropped during a large backfill and rebuilt at its end: (name, DDL).
 SECONDARY_INDEXES: tuple[tuple[str, str], ...] = (
-    ("event_refs__key", "CREATE UNIQUE INDEX event_refs__key ON event_refs (kind, ref, block_number, log_index)"),
-    ("events__time", "CREATE INDEX events__time ON events (block_time)"),
-    ("events__name", "CREATE INDEX events__name ON events (contract, event, block_number)"),
+    ("event_refs__ref", "CREATE INDEX event_refs__ref ON event_refs (kind, ref, event_id)"),
 )
 
 

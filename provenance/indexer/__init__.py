@@ -1,0 +1,74 @@
+"""The event indexer: every event of our contracts into SQLite or PostgreSQL, fast,
+reorg-safe and crash-safe, with current-state tables and history queries.
+
+Typical use::
+
+    from provenance.indexer import Indexer, open_store, asset_history
+
+    with Indexer("data/index.sqlite", "http://127.0.0.1:8545", Deployment.load(path)) as ix:
+        ix.run(follow=False, progress=print)
+        print(ix.status())
+    page = asset_history(open_store("data/index.sqlite"), asset_id, lineage="both")
+
+Modules: :mod:`.rpc` (raw JSON-RPC), :mod:`.fetch` (adaptive eth_getLogs), :mod:`.decode`
+(prepared decoders), :mod:`.store` (backends, schema, migrations), :mod:`.state` and
+:mod:`.projections` (current state from events), :mod:`.indexer` (the loop),
+:mod:`.query` (histories and state).
+"""
+
+from __future__ import annotations
+
+from provenance.indexer.decode import Event, EventDecoder, LogDecoder
+from provenance.indexer.indexer import Indexer, IndexerConfig, Progress, RunResult, Status, index_status
+from provenance.indexer.query import (
+    IndexedEvent,
+    LineageEdge,
+    Page,
+    asset_history,
+    asset_state,
+    children_of,
+    events,
+    history,
+    holders,
+    iter_history,
+    licences_of,
+    lineage,
+    party_history,
+    trade_history,
+)
+from provenance.indexer.rpc import RpcClient, RpcError, RpcTimeout, RpcTransportError
+from provenance.indexer.store import PostgresStore, SqliteStore, Store, open_store
+
+__all__ = [
+    "Event",
+    "EventDecoder",
+    "IndexedEvent",
+    "Indexer",
+    "IndexerConfig",
+    "LineageEdge",
+    "LogDecoder",
+    "Page",
+    "PostgresStore",
+    "Progress",
+    "RpcClient",
+    "RpcError",
+    "RpcTimeout",
+    "RpcTransportError",
+    "RunResult",
+    "SqliteStore",
+    "Status",
+    "Store",
+    "asset_history",
+    "asset_state",
+    "children_of",
+    "events",
+    "history",
+    "holders",
+    "index_status",
+    "iter_history",
+    "licences_of",
+    "lineage",
+    "open_store",
+    "party_history",
+    "trade_history",
+]

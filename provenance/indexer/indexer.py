@@ -1,0 +1,531 @@
+"""The indexing loop: read, decode, project, commit with the checkpoint; detect reorgs.
+
+Regimes. Far from the head (more than ``reorg_depth`` blocks behind) blocks are final:
+ranges are large and read concurrently, and commits happen every ``commit_events`` events
+or ``commit_seconds``. Near the head, blocks are read range by range with every header:
+parent hashes must link to the stored checkpoint, block hashes are kept, and before each
+step the checkpoint's hash is compared with the node's; on a mismatch the index walks back
+over the stored hashes to the fork point and rolls back to it in one transaction.
+
+Safety. Events, refs, state rows and the checkpoint are written in one transaction, and
+inserts are idempotent on (chain_id, block_number, log_index): a crash at any instant
+leaves the index at a checkpoint, and restarting re-reads from there. A node whose genesis
+hash or chain id differs from the index's, or whose head is below the checkpoint (a
+restarted dev chain), stops the indexer with an :class:`~provenance.errors.IndexerError`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from provenance.deployment import Deployment
+from provenance.errors import ChainError, IndexerError, InputError
+from provenance.indexer.decode import ABI, Event, EventDecoder, LogDecoder
+from provenance.indexer.fetch import Header, LogFetcher, RangeResult, RangeSizer
+from provenance.indexer.projections import default_projections
+from provenance.indexer.rpc import RpcClient
+from provenance.indexer.state import Projection, StateWriter
+from provenance.indexer.store import Store, open_store
+from provenance.indexer.store.base import RefRule
+
+__all__ = ["Indexer", "IndexerConfig", "Progress", "RunResult", "Status", "index_status"]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexerConfig:
+    """Tuning and safety settings; the defaults suit a local node and a public one alike."""
+
+    confirmations: int = 0  # index only blocks at least this deep
+    reorg_depth: int = 64  # blocks within this distance of the head are not final
+    initial_range: int = 2_000  # first eth_getLogs range, in blocks
+    max_range: int = 100_000
+    target_logs: int = 10_000  # aim for this many logs per eth_getLogs answer
+    concurrency: int = 3  # eth_getLogs requests in flight (far regime)
+    commit_events: int = 50_000
+    commit_seconds: float = 2.0
+    poll_interval: float = 1.0  # follow mode
+    bloom_check: bool = True  # re-read blocks whose bloom admits our logs but that returned none
+    defer_indexes: bool | None = None  # None: when the index is new or far behind
+    defer_indexes_blocks: int = 100_000
+    block_attempts: int = 8  # rounds of retries for one block before giving up
+    rpc_timeout: float = 30.0
+    rpc_retries: int = 6
+
+    def __post_init__(self) -> None:
+        if self.confirmations < 0 or self.reorg_depth < 1 or self.concurrency < 1 or self.initial_range < 1:
+            raise InputError("confirmations >= 0, reorg_depth >= 1, concurrency >= 1 and initial_range >= 1 please")
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Reported after every commit (and on rollbacks)."""
+
+    start_block: int
+    indexed_block: int
+    target_block: int
+    head: int
+    events: int  # events written by this run
+    elapsed: float
+    regime: str  # "backfill", "head" or "rollback"
+    rollbacks: int = 0
+
+    @property
+    def fraction(self) -> float:
+        span = self.target_block - self.start_block + 1
+        return 1.0 if span <= 0 else min(1.0, max(0.0, (self.indexed_block - self.start_block + 1) / span))
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    start_block: int
+    indexed_block: int
+    events: int
+    rollbacks: int
+    elapsed: float
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What ``provenance index status`` shows."""
+
+    store: str
+    chain_id: int | None
+    genesis_hash: str | None
+    head: int | None  # None if the node is unreachable
+    indexed_block: int | None
+    lag: int | None
+    events: int
+    counts: tuple[tuple[str, str, int], ...]  # (contract, event, count)
+    contracts: tuple[tuple[str, str, int], ...]  # (name, address, start block)
+    schema_version: int
+    indexes_built: bool
+    node_error: str | None = None
+
+
+class _Unordered(Exception):
+    """Logs not in (block, log index) order: sort, then prepare again."""
+
+
+@dataclass(slots=True)
+class _Prepared:
+    events: list[Event]
+    rows: list[tuple[Any, ...]]
+
+
+class Indexer:
+    """Indexes the events of a deployment into a store.
+
+    ``contracts`` is a :class:`~provenance.deployment.Deployment` or a mapping of contract
+    name -> (address, start block); ``abis`` maps names to ABIs (default: the shipped
+    artifacts). ``store`` is a :class:`Store` or a location for :func:`open_store`.
+    """
+
+    def __init__(
+        self,
+        store: Store | str | Path,
+        rpc: RpcClient | str,
+        contracts: Deployment | Mapping[str, tuple[str, int]],
+        *,
+        abis: Mapping[str, ABI] | None = None,
+        projections: Sequence[Projection] | None = None,
+        config: IndexerConfig | None = None,
+        chain_id: int | None = None,
+        genesis_hash: str | None = None,
+    ) -> None:
+        self.config = config or IndexerConfig()
+        self.store = store if isinstance(store, Store) else open_store(store)
+        self._owns_store = not isinstance(store, Store)
+        self.rpc = rpc if isinstance(rpc, RpcClient) else RpcClient(
+            rpc, timeout=self.config.rpc_timeout, retries=self.config.rpc_retries)
+        if isinstance(contracts, Deployment):
+            self.contracts = {n: (c.address, c.block_number) for n, c in contracts.contracts.items()}
+            chain_id = chain_id if chain_id is not None else contracts.chain_id
+            genesis_hash = genesis_hash or contracts.genesis_hash
+        else:
+            self.contracts = {n: (str(a), int(b)) for n, (a, b) in contracts.items()}
+        if not self.contracts:
+            raise InputError("no contracts to index")
+        self.expected_chain_id = chain_id
+        self.expected_genesis = genesis_hash.lower() if genesis_hash else None
+        self.abis = dict(abis) if abis is not None else _shipped_abis(self.contracts)
+        self.decoder = LogDecoder({a: n for n, (a, _b) in self.contracts.items()}, self.abis)
+        names = set(self.contracts)
+        self.projections = [p for p in (projections if projections is not None else default_projections())
+                            if p.contract in names]
+        self.tables = [t for p in self.projections for t in p.tables]
+        self._by_contract: dict[str, list[Projection]] = {}
+        for p in self.projections:
+            self._by_contract.setdefault(p.contract, []).append(p)
+        self._projected = frozenset(self._by_contract)
+        self._addr_bytes = {n: bytes.fromhex(a[2:]) for a, n in self.decoder.by_address.items()}
+        # History refs: SQL rules over the raw bytes, grouped by place.
+        grouped: dict[tuple[str, str, str, int, int], list[str]] = {}
+        for dec in self.decoder.decoders():
+            for slot in dec.ref_slots:
+                grouped.setdefault((dec.contract, slot.kind, slot.source, slot.offset, slot.length), []).append(dec.name)
+        self._ref_rules: list[RefRule] = [
+            (c, tuple(sorted(names)), k, src, off, ln) for (c, k, src, off, ln), names in sorted(grouped.items())
+        ]
+        # Generated fast decoders by (address as the node spells it, topic0 hex).
+        self._fast: dict[tuple[str, str], EventDecoder] = {}
+        for dec in self.decoder.decoders():
+            if dec.fast_json is not None:
+                for addr, name in self.decoder.by_address.items():
+                    if name == dec.contract:
+                        self._fast[(addr, "0x" + dec.topic0.hex())] = dec
+        self.start_block = min(b for _a, b in self.contracts.values())
+        self.chain_id: int = 0
+        self.fetcher = LogFetcher(
+            self.rpc, self.decoder.addresses, self._prepare,
+            sizer=RangeSizer(self.config.initial_range, maximum=self.config.max_range,
+                             target_logs=self.config.target_logs),
+            concurrency=self.config.concurrency, block_attempts=self.config.block_attempts,
+            bloom_check=self.config.bloom_check,
+        )
+
+    def close(self) -> None:
+        self.fetcher.close()
+        self.rpc.close()
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> Indexer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- decoding (in fetch threads) ---------------------------------------------------
+
+    def _prepare(self, logs: list[dict[str, Any]]) -> _Prepared:
+        """Logs -> event rows and history refs (and Event records for projected contracts).
+
+        The hot path: per-block and per-transaction values are converted once; events of
+        contracts without a projection go through the decoders' generated fast paths.
+        """
+        rows: list[tuple[Any, ...]] = []
+        events: list[Event] = []
+        chain_id = self.chain_id
+        by_address = self.decoder.by_address
+        projected = self._projected
+        fast = self._fast
+        addr_bytes = self._addr_bytes
+        fromhex = bytes.fromhex
+        prev_bn = prev_tx = ""
+        bn = bt = ti = 0
+        bh = th = b""
+        last_id = -1
+        try:
+            for log in logs:
+                bn_hex = log["blockNumber"]
+                if bn_hex != prev_bn:
+                    prev_bn, bn, bh = bn_hex, int(bn_hex, 16), fromhex(log["blockHash"][2:])
+                    ts = log.get("blockTimestamp")
+                    bt = int(ts, 16) if ts is not None else None
+                tx_hex = log["transactionHash"]
+                if tx_hex != prev_tx:
+                    prev_tx, th, ti = tx_hex, fromhex(tx_hex[2:]), int(log["transactionIndex"], 16)
+                li = int(log["logIndex"], 16)
+                eid = (bn << 24) | li
+                if eid <= last_id or li >= 1 << 24:
+                    raise _Unordered
+                last_id = eid
+                address = log["address"]
+                t = log["topics"]
+                d = log["data"]
+                contract = by_address.get(address) or by_address.get(address.lower())
+                if contract is None:
+                    raise IndexerError(f"the node returned a log of {address}, which is not one of our contracts")
+                dec = fast.get((address, t[0])) if t and contract not in projected else None
+                if dec is not None and d.islower():
+                    try:
+                        args_json, topics_hex = dec.fast_json(t, d)  # type: ignore[misc]
+                    except ValueError:
+                        pass
+                    else:
+                        rows.append((eid, chain_id, bn, li, bh, bt, th, ti, addr_bytes[contract], contract,
+                                     dec.name, fromhex(topics_hex), fromhex(d[2:]), args_json))
+                        continue
+                # (2) the general path: a typed Event (projections need it), JSON from the decoded args.
+                ev = self.decoder.decode(log)
+                json_text: str | None = None
+                if ev.args is not None:
+                    gdec = self.decoder.decoder(ev.contract, ev.topics[0])
+                    if gdec is not None:
+                        json_text = gdec.args_to_json(ev.args).decode()
+                    if ev.contract in projected:
+                        events.append(ev)
+                rows.append((eid, chain_id, bn, li, bh, bt, th, ti, addr_bytes[contract], contract, ev.name,
+                             b"".join(ev.topics), ev.data, json_text))
+        except _Unordered:
+            logs = sorted(logs, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16)))
+            for a, b in zip(logs, logs[1:]):
+                if (a["blockNumber"], a["logIndex"]) == (b["blockNumber"], b["logIndex"]):
+                    raise IndexerError(f"the node returned log {a['logIndex']} of block {a['blockNumber']} twice") from None
+            return self._prepare(logs)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise IndexerError(f"the node returned a malformed log ({exc!r})") from None
+        return _Prepared(events, rows)
+
+    # -- chain identity ----------------------------------------------------------------
+
+    def _check_chain(self) -> None:
+        """Chain id and genesis hash must match the deployment and the index (first run: record them)."""
+        try:
+            chain_id = int(self.rpc.call("eth_chainId"), 16)
+        except (ChainError, ValueError, TypeError) as exc:
+            raise IndexerError(f"cannot read the chain id from {self.rpc.url}: {exc}") from None
+        genesis = self.fetcher.header(0)
+        if genesis is None:
+            raise IndexerError(f"{self.rpc.url} has no genesis block")
+        genesis_hex = "0x" + genesis.hash.hex()
+        if self.expected_chain_id is not None and chain_id != self.expected_chain_id:
+            raise IndexerError(f"the node is chain {chain_id}, the deployment is on chain {self.expected_chain_id}")
+        if self.expected_genesis is not None and genesis_hex != self.expected_genesis:
+            raise IndexerError(
+                f"the node's genesis hash {genesis_hex} differs from the deployment's {self.expected_genesis}: "
+                "a restarted or different chain"
+            )
+        stored_chain, stored_genesis = self.store.get_meta("chain_id"), self.store.get_meta("genesis_hash")
+        if stored_chain is not None and int(stored_chain) != chain_id:
+            raise IndexerError(f"the index holds chain {stored_chain}, the node is chain {chain_id}")
+        if stored_genesis is not None and stored_genesis != genesis_hex:
+            raise IndexerError(
+                f"the node's genesis hash {genesis_hex} differs from the index's {stored_genesis}: the chain was "
+                "restarted or replaced; index into a new database"
+            )
+        stored = {bytes(a): (n, s) for a, n, s, _abi in self.store.contracts()}
+        for name, (address, start) in self.contracts.items():
+            known = stored.get(bytes.fromhex(address[2:].lower()))
+            if stored and (known is None or known[0] != name):
+                raise IndexerError(
+                    f"the index was built for other contracts ({', '.join(sorted(n for n, _s in stored.values()))}); "
+                    f"{name} at {address} is not one of them: index into a new database"
+                )
+        self.chain_id = chain_id
+        if stored_chain is None or not stored:
+            with self.store.transaction():
+                self.store.set_meta("chain_id", str(chain_id))
+                self.store.set_meta("genesis_hash", genesis_hex)
+                for name, (address, start) in self.contracts.items():
+                    abi = orjson.dumps(list(self.abis.get(name, []))).decode()
+                    self.store.put_contract(bytes.fromhex(address[2:].lower()), name, start, abi)
+
+    def _head(self) -> int:
+        try:
+            return int(self.rpc.call("eth_blockNumber"), 16)
+        except (ChainError, ValueError, TypeError) as exc:
+            raise IndexerError(f"cannot read the head block from {self.rpc.url}: {exc}") from None
+
+    # -- the loop ----------------------------------------------------------------------
+
+    def run(
+        self,
+        *,
+        follow: bool = False,
+        progress: Callable[[Progress], None] | None = None,
+        stop: threading.Event | None = None,
+        until_block: int | None = None,
+    ) -> RunResult:
+        """Catch up with the head (``follow``: and keep polling until ``stop`` is set)."""
+        t0 = time.monotonic()
+        self.store.lock_writer()
+        try:
+            self._check_chain()
+            cur = self.store.cursor()
+            run_start = cur[0] + 1 if cur else self.start_block
+            self._events = 0
+            self._rollbacks = 0
+            self._progress = progress
+            self._t0 = t0
+            self._run_start = run_start
+            while stop is None or not stop.is_set():
+                head = self._head()
+                target = head - self.config.confirmations
+                if until_block is not None:
+                    target = min(target, until_block)
+                cur = self.store.cursor()
+                if cur is not None:
+                    if head < cur[0]:
+                        self._check_chain()
+                        raise IndexerError(
+                            f"the node's head went backwards: it is at block {head}, the index at {cur[0]} "
+                            "(a restarted dev chain or a deep reorg); index into a new database"
+                        )
+                    cur = self._reorg_check(cur, head)
+                next_block = cur[0] + 1 if cur else self.start_block
+                if next_block > target:
+                    self._finish_backfill()
+                    if not follow:
+                        break
+                    self._report(next_block - 1, target, head, "head")
+                    if stop is not None:
+                        stop.wait(self.config.poll_interval)
+                    else:
+                        time.sleep(self.config.poll_interval)
+                    if follow:
+                        self._check_chain()
+                    continue
+                final_edge = min(target, head - self.config.reorg_depth)
+                if next_block <= final_edge:
+                    self._backfill(next_block, final_edge, target, head, stop)
+                else:
+                    self._finish_backfill()
+                    self._near(next_block, target, head, cur)
+            cur = self.store.cursor()
+            return RunResult(run_start, cur[0] if cur else run_start - 1, self._events, self._rollbacks,
+                             time.monotonic() - t0)
+        finally:
+            self.fetcher.close()
+            self.store.unlock_writer()
+
+    def _report(self, indexed: int, target: int, head: int, regime: str) -> None:
+        if self._progress is not None:
+            self._progress(Progress(self._run_start, indexed, target, head, self._events,
+                                    time.monotonic() - self._t0, regime, self._rollbacks))
+
+    def _backfill(self, lo: int, hi: int, target: int, head: int, stop: threading.Event | None) -> None:
+        cfg = self.config
+        if cfg.defer_indexes is not False and self.store.indexes_built():
+            fresh = self.store.cursor() is None
+            if cfg.defer_indexes or fresh or hi - lo >= cfg.defer_indexes_blocks:
+                self.store.drop_secondary_indexes()
+        batch: list[RangeResult[_Prepared]] = []
+        pending_events = 0
+        last_commit = time.monotonic()
+        for res in self.fetcher.ranges(lo, hi):
+            batch.append(res)
+            pending_events += res.n_logs
+            if (pending_events >= cfg.commit_events or time.monotonic() - last_commit >= cfg.commit_seconds
+                    or res.hi == hi or (stop is not None and stop.is_set())):
+                self._commit(batch, store_headers=False)
+                batch, pending_events, last_commit = [], 0, time.monotonic()
+                self._report(res.hi, target, head, "backfill")
+                if stop is not None and stop.is_set():
+                    return
+        if batch:
+            self._commit(batch, store_headers=False)
+
+    def _finish_backfill(self) -> None:
+        if not self.store.indexes_built():
+            self.store.build_secondary_indexes()
+
+    def _near(self, lo: int, hi: int, head: int, cur: tuple[int, bytes] | None) -> None:
+        res = self.fetcher.read_range(lo, hi, all_headers=True)
+        # (1) the new headers must link to the checkpoint and to each other.
+        prev = cur[1] if cur else None
+        for n in range(lo, hi + 1):
+            h = res.headers[n]
+            if prev is not None and h.parent_hash != prev:
+                return  # the chain changed under us: the next step's reorg check handles it
+            prev = h.hash
+        self._commit([res], store_headers=True)
+        self.store.prune_blocks(head - self.config.reorg_depth - 1)
+        self._report(hi, head - self.config.confirmations, head, "head")
+
+    def _commit(self, results: list[RangeResult[_Prepared]], *, store_headers: bool) -> None:
+        """Project, then write events, refs, state, block hashes and the checkpoint in one transaction."""
+        last = results[-1]
+        writer = StateWriter(self.store, self.tables)
+        try:
+            for res in results:
+                for ev in res.payload.events:
+                    for proj in self._by_contract.get(ev.contract, ()):
+                        if ev.args is not None:
+                            proj.apply(ev, writer)
+            with self.store.transaction():
+                for res in results:
+                    self.store.insert_events(res.payload.rows)
+                self.store.derive_refs(results[0].lo << 24, ((last.hi + 1) << 24) - 1, self._ref_rules)
+                writer.flush()
+                if store_headers:
+                    self.store.put_blocks([(h.number, h.hash, h.parent_hash, h.timestamp)
+                                           for r in results for h in r.headers.values()])
+                else:
+                    h = last.headers[last.hi]
+                    self.store.put_blocks([(h.number, h.hash, h.parent_hash, h.timestamp)])
+                self.store.set_cursor(last.hi, last.hi_hash)
+        except BaseException:
+            writer.discard()
+            raise
+        self._events += sum(len(r.payload.rows) for r in results)
+
+    def _reorg_check(self, cur: tuple[int, bytes], head: int) -> tuple[int, bytes]:
+        """Compare the checkpoint's hash with the node's; on a mismatch roll back to the fork point."""
+        node = self.fetcher.header(cur[0])
+        if node is not None and node.hash == cur[1]:
+            return cur
+        stored = self.store.recent_blocks(cur[0] - self.config.reorg_depth - 1)
+        fork: Header | None = None
+        for n, block_hash in stored:
+            h = self.fetcher.header(n)
+            if h is not None and h.hash == block_hash:
+                fork = h
+                break
+        if fork is None:
+            raise IndexerError(
+                f"block {cur[0]} changed on the node and no stored block within the reorg window "
+                f"({self.config.reorg_depth} blocks) matches: a reorg deeper than reorg_depth, or another chain"
+            )
+        writer_tables = self.tables
+        with self.store.transaction():
+            self.store.rollback_to(fork.number, fork.hash, writer_tables)
+        self._rollbacks += 1
+        self._report(fork.number, head - self.config.confirmations, head, "rollback")
+        return (fork.number, fork.hash)
+
+    # -- status ------------------------------------------------------------------------
+
+    def status(self) -> Status:
+        return index_status(self.store, self.rpc)
+
+
+def index_status(store: Store, rpc: RpcClient | None = None) -> Status:
+    """Head, indexed block, lag and counts of an index (the node is optional)."""
+    head: int | None = None
+    node_error: str | None = None
+    if rpc is not None:
+        try:
+            head = int(rpc.call("eth_blockNumber"), 16)
+        except ChainError as exc:
+            node_error = str(exc)
+    cur = store.cursor()
+    chain = store.get_meta("chain_id")
+    return Status(
+        store=store.description,
+        chain_id=int(chain) if chain is not None else None,
+        genesis_hash=store.get_meta("genesis_hash"),
+        head=head,
+        indexed_block=cur[0] if cur else None,
+        lag=(head - cur[0]) if head is not None and cur is not None else None,
+        events=store.event_count(),
+        counts=tuple(store.counts_by_event()),
+        contracts=tuple((n, "0x" + a.hex(), s) for a, n, s, _abi in store.contracts()),
+        schema_version=store.schema_version(),
+        indexes_built=store.indexes_built(),
+        node_error=node_error,
+    )
+
+
+def _shipped_abis(contracts: Mapping[str, tuple[str, int]]) -> dict[str, ABI]:
+    from provenance.compiler import load_artifact
+    from provenance.errors import CompileError
+
+    out: dict[str, ABI] = {}
+    for name in contracts:
+        try:
+            out[name] = load_artifact(name).abi
+        except CompileError as exc:
+            raise IndexerError(f"no ABI for {name}: {exc}; pass abis=") from None
+    return out
