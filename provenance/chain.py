@@ -372,6 +372,21 @@ class Sender:
         gas = self.estimate(calls) if preflight else [c.gas or 0 for c in calls]
         if any(g <= 0 for g in gas):
             raise InputError("a call without pre-flight needs an explicit gas limit")
+        for attempt in (1, 2):
+            hashes, results = self._sign_and_send(calls, gas)
+            errors = [(i, r) for i, r in enumerate(results) if isinstance(r, RpcError)]
+            if not errors:
+                return hashes
+            # Later nonces of this batch may be gapped: let the node tell us where we are.
+            self.resync_nonce()
+            stale = len(errors) == len(calls) and all("nonce too low" in r.rpc_message.lower() for _, r in errors)
+            if not (stale and attempt == 1):
+                idx, err = errors[0]
+                raise TransactionError(f"transaction {idx} of {len(calls)} rejected by the node: {err.rpc_message}")
+            # Another sender used this account's nonces; none of ours went through: sign again.
+        raise AssertionError("unreachable")
+
+    def _sign_and_send(self, calls: Sequence[Call], gas: Sequence[int]) -> tuple[list[str], list[Any]]:
         tip, max_fee = self.fees()
         chain_id = self.chain.chain_id
         first = self._take_nonces(len(calls))
@@ -385,12 +400,7 @@ class Sender:
             raws.append(raw)
             hashes.append(tx_hash)
         results = self.chain.batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in raws])
-        for idx, res in enumerate(results):
-            if isinstance(res, RpcError):
-                # Later nonces of this batch are now gapped: let the node tell us where we are.
-                self.resync_nonce()
-                raise TransactionError(f"transaction {idx} of {len(calls)} rejected by the node: {res.rpc_message}")
-        return hashes
+        return hashes, results
 
     def wait(self, hashes: Sequence[str], *, check: bool = True) -> list[Receipt]:
         """Receipts of ``hashes`` in order; with ``check`` a failed one raises its decoded revert."""

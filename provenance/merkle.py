@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -296,7 +297,7 @@ def _word(t: _AbiType, value: Any) -> bytes:
 class _LeafEncoder:
     """Encodes and hashes values of one leaf encoding; plain static types skip eth_abi."""
 
-    __slots__ = ("encoding", "types", "_fast")
+    __slots__ = ("_fast", "encoding", "types")
 
     def __init__(self, leaf_encoding: Sequence[str]) -> None:
         if isinstance(leaf_encoding, str) or not isinstance(leaf_encoding, Sequence) or not leaf_encoding:
@@ -328,7 +329,7 @@ def standard_leaf_hash(leaf_encoding: Sequence[str], value: Sequence[Any]) -> st
 
 def _render(value: Any) -> Any:
     """``value`` as the JSON of a dump: bytes -> 0x-hex, int -> decimal string, tuple -> list."""
-    if isinstance(value, str) or isinstance(value, bool) or value is None:
+    if isinstance(value, (str, bool)) or value is None:
         return value
     if isinstance(value, int):
         return str(value)
@@ -376,7 +377,9 @@ def verify(root: str | bytes, leaf_encoding: Sequence[str], value: Sequence[Any]
     return _b32(process_proof(leaf, proof), "root") == expected
 
 
-def process_multi_proof(leaves: Sequence[str | bytes], proof: Sequence[str | bytes], proof_flags: Sequence[bool]) -> str:
+def process_multi_proof(
+    leaves: Sequence[str | bytes], proof: Sequence[str | bytes], proof_flags: Sequence[bool]
+) -> str:
     """The root a multiproof leads to from leaf hashes (``MerkleProof.processMultiProof``)."""
     stack = [_b32(leaf, f"leaves[{i}]") for i, leaf in enumerate(leaves)]
     siblings = [_b32(node, f"proof[{i}]") for i, node in enumerate(proof)]
@@ -417,7 +420,7 @@ def verify_multi_proof(root: str | bytes, leaf_encoding: Sequence[str], multipro
 class StandardMerkleTree:
     """An OpenZeppelin StandardMerkleTree; build with :meth:`of`, read a dump with :meth:`load`."""
 
-    __slots__ = ("leaf_encoding", "_encoder", "_values", "_nodes", "_tree_index", "_lookup")
+    __slots__ = ("_encoder", "_lookup", "_nodes", "_tree_index", "_values", "leaf_encoding")
 
     def __init__(self, encoder: _LeafEncoder, values: list[Any], nodes: list[bytes], tree_index: list[int]) -> None:
         self.leaf_encoding: tuple[str, ...] = encoder.encoding
@@ -520,8 +523,7 @@ class StandardMerkleTree:
             "leafEncoding": list(self.leaf_encoding),
             "tree": [_hex(node) for node in self._nodes],
             "values": [
-                {"value": _render(value), "treeIndex": index}
-                for value, index in zip(self._values, self._tree_index)
+                {"value": _render(value), "treeIndex": index} for value, index in zip(self._values, self._tree_index)
             ],
         }
 
@@ -586,7 +588,7 @@ class StandardMerkleTree:
         value_indices = [self._value_index(v) for v in indices_or_values]
         nodes = self._nodes
         indices = sorted((self._tree_index[i] for i in value_indices), reverse=True)
-        if any(a == b for a, b in zip(indices, indices[1:])):
+        if any(a == b for a, b in itertools.pairwise(indices)):
             raise InputError("cannot prove a duplicated index")
         stack = list(indices)
         head = 0
@@ -762,7 +764,7 @@ def build_batch(records: Iterable[Mapping[str, Any]]) -> tuple[StandardMerkleTre
 def proofs_path_for(records_path: Path) -> Path:
     """Where the proofs of a records file go: beside it, ``<name>.proofs.jsonl``."""
     name = records_path.name
-    stem = name[: -len(".jsonl")] if name.endswith(".jsonl") else name
+    stem = name.removesuffix(".jsonl")
     return records_path.with_name(stem + ".proofs.jsonl")
 
 
@@ -800,18 +802,18 @@ def write_proofs(path: Path, tree: StandardMerkleTree, *, chunk_lines: int = 48)
 def read_proofs(path: Path) -> Iterator[RecordProof]:
     """The lines of a proofs file written by :func:`write_proofs`, checked for shape."""
     try:
-        fh = open(path, "rb")
+        with open(path, "rb") as fh:
+            for number, line in enumerate(fh, start=1):
+                try:
+                    doc = orjson.loads(line)
+                    proof = RecordProof(
+                        index=int(doc["index"]),
+                        value=tuple(doc["value"]),
+                        leaf=str(doc["leaf"]),
+                        proof=tuple(str(p) for p in doc["proof"]),
+                    )
+                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                    raise InputError(f"{path}:{number}: not a proof line") from None
+                yield proof
     except OSError as exc:
         raise InputError(f"cannot read proofs file {path}: {exc.strerror}") from None
-    with fh:
-        for number, line in enumerate(fh, start=1):
-            try:
-                doc = orjson.loads(line)
-                yield RecordProof(
-                    index=int(doc["index"]),
-                    value=tuple(doc["value"]),
-                    leaf=str(doc["leaf"]),
-                    proof=tuple(str(p) for p in doc["proof"]),
-                )
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                raise InputError(f"{path}:{number}: not a proof line") from None

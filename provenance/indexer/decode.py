@@ -250,7 +250,7 @@ def _deep_jsonable(v: Any) -> Any:
         return [_deep_jsonable(x) for x in v]
     if isinstance(v, dict):
         return {k: _deep_jsonable(x) for k, x in v.items()}
-    if isinstance(v, int) and not isinstance(v, bool) and not -(1 << 63) <= v < (1 << 63):
+    if isinstance(v, int) and not isinstance(v, bool) and not -(1 << 63) <= v < (1 << 64):
         return str(v)
     return v
 

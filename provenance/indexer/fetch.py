@@ -276,14 +276,18 @@ class LogFetcher(Generic[T]):
                 if attempts >= self.block_attempts:
                     what = f"block {lo}" if lo == hi else f"blocks {lo}-{hi}"
                     raise IndexerError(f"{what} cannot be read: {exc}") from None
-                time.sleep(min(5.0, 0.1 * 2**attempts))
+                time.sleep(min(5.0, self.rpc.backoff * 2**attempts))
             except RpcTransportError as exc:
-                # The client already retried with backoff; give it a few more rounds, then stop.
+                # The client already retried with backoff. A wide range may be what breaks the
+                # node or a gateway (a 5xx or a cut body on a huge answer): split it; a single
+                # block gets a few more rounds, then the indexer stops.
+                if lo < hi:
+                    return self._split(client, lo, hi, timeout=False)
                 attempts += 1
                 if attempts >= self.block_attempts:
                     what = f"block {lo}" if lo == hi else f"blocks {lo}-{hi}"
                     raise IndexerError(f"{what} cannot be read: {exc}") from None
-                time.sleep(min(5.0, 0.1 * 2**attempts))
+                time.sleep(min(5.0, self.rpc.backoff * 2**attempts))
 
     def _split(self, client: RpcClient, lo: int, hi: int, *, timeout: bool) -> list[dict[str, Any]]:
         self.stats.splits += 1
@@ -326,7 +330,7 @@ class LogFetcher(Generic[T]):
                 attempts += 1
                 if attempts >= self.block_attempts:
                     raise IndexerError(f"{what} cannot be read: {exc}") from None
-                time.sleep(min(5.0, 0.1 * 2**attempts))
+                time.sleep(min(5.0, self.rpc.backoff * 2**attempts))
 
     def _bloom_reread(self, client: RpcClient, logs: list[dict[str, Any]],
                       headers: dict[int, Header]) -> list[dict[str, Any]]:

@@ -57,6 +57,7 @@ class IndexerConfig:
     block_attempts: int = 8  # rounds of retries for one block before giving up
     rpc_timeout: float = 30.0
     rpc_retries: int = 6
+    rpc_backoff: float = 0.1  # first retry delay, doubling up to 5 s
 
     def __post_init__(self) -> None:
         if self.confirmations < 0 or self.reorg_depth < 1 or self.concurrency < 1 or self.initial_range < 1:
@@ -147,7 +148,7 @@ class Indexer:
         self.store = store if isinstance(store, Store) else open_store(store)
         self._owns_store = not isinstance(store, Store)
         self.rpc = rpc if isinstance(rpc, RpcClient) else RpcClient(
-            rpc, timeout=self.config.rpc_timeout, retries=self.config.rpc_retries)
+            rpc, timeout=self.config.rpc_timeout, retries=self.config.rpc_retries, backoff=self.config.rpc_backoff)
         if isinstance(contracts, Deployment):
             self.contracts = {n: (c.address, c.block_number) for n, c in contracts.contracts.items()}
             chain_id = chain_id if chain_id is not None else contracts.chain_id

@@ -32,12 +32,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from web3 import Web3  # noqa: E402
-from web3.contract import Contract  # noqa: E402
+from web3 import Web3
+from web3.contract import Contract
 
-from provenance.compiler import compile_contracts  # noqa: E402
-from provenance.merkle import KECCAK_BACKEND, build_batch, keccak256, write_proofs  # noqa: E402
-from provenance.node import LocalNode  # noqa: E402
+from provenance.compiler import compile_contracts
+from provenance.merkle import KECCAK_BACKEND, build_batch, keccak256, write_proofs
+from provenance.node import LocalNode
 
 GAS_SIZES = (1, 64, 1024, 65536)
 ANCHORER_ROLE = keccak256(b"ANCHORER_ROLE")
@@ -136,14 +136,14 @@ def main() -> None:
         gc.collect()
         with tempfile.TemporaryDirectory(prefix="bench-anchor-") as tmp:
             proofs = Path(tmp) / "batch.proofs.jsonl"
-            (tree, _values), build_wall, build_cpu = timed(lambda: build_batch(records))
+            (batch, _values), build_wall, build_cpu = timed(lambda: build_batch(records))
             gas_used, tx_wall, tx_cpu = timed(
-                lambda: send_anchor(w3, contract, tree.root, args.records, keccak256(b"bench-1m"))
+                lambda: send_anchor(w3, contract, batch.root, args.records, keccak256(b"bench-1m"))
             )
-            lines, write_wall, write_cpu = timed(lambda: write_proofs(proofs, tree))
+            lines, write_wall, write_cpu = timed(lambda: write_proofs(proofs, batch))
             size = proofs.stat().st_size
-            root = tree.root
-            del tree, _values
+            root = batch.root
+            batch = _values = None
         gc.collect()
         total_wall = build_wall + tx_wall + write_wall
         report["end_to_end"] = {

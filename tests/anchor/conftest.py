@@ -42,7 +42,9 @@ def deploy_anchor(w3: Web3, anchor_artifact: Artifact, roles: dict[str, str]) ->
 
     def deploy(*, grant: bool = True) -> Contract:
         factory = w3.eth.contract(abi=anchor_artifact.abi, bytecode=anchor_artifact.bytecode)
-        receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(roles["admin"]).transact({"from": roles["admin"]}))
+        receipt = w3.eth.wait_for_transaction_receipt(
+            factory.constructor(roles["admin"]).transact({"from": roles["admin"]})
+        )
         contract = w3.eth.contract(address=receipt["contractAddress"], abi=anchor_artifact.abi)
         if grant:
             tx = contract.functions.grantRole(ANCHORER_ROLE, roles["exchange"]).transact({"from": roles["admin"]})
@@ -98,8 +100,13 @@ def oz_reference() -> Iterator[Callable[[list[dict[str, Any]]], list[dict[str, A
 
     def run(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         done = subprocess.run(
-            [node, str(ORACLE)], input=json.dumps(jobs), capture_output=True, text=True, timeout=300,
-            env={**os.environ, "PROVENANCE_ROOT": str(root)}, check=False,
+            [node, str(ORACLE)],
+            input=json.dumps(jobs),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PROVENANCE_ROOT": str(root)},
+            check=False,
         )
         assert done.returncode == 0, done.stderr
         results: list[dict[str, Any]] = json.loads(done.stdout)

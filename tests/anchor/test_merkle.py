@@ -37,6 +37,15 @@ def test_keccak_backend_is_keccak_not_sha3() -> None:
     assert keccak256(b"").hex() == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
 
 
+@settings(max_examples=50, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_keccak_backends_agree(data: bytes) -> None:
+    from Crypto.Hash import keccak as cryptodome_keccak
+    from eth_hash.auto import keccak as eth_keccak
+
+    assert keccak256(data) == cryptodome_keccak.new(digest_bits=256, data=data).digest() == eth_keccak(data)
+
+
 def test_leaf_is_double_keccak_of_abi_encoding() -> None:
     value = ["0x" + "ab" * 32]
     assert standard_leaf_hash(["bytes32"], value) == "0x" + keccak256(keccak256(bytes.fromhex("ab" * 32))).hex()

@@ -121,7 +121,7 @@ def test_proofs_file_streams_every_proof(tmp_path: Path, count: int) -> None:
 
 
 def test_proofs_file_for_a_generic_tree(tmp_path: Path) -> None:
-    values = [["0x" + "00" * 19 + f"{i:02x}", i, f"交易{i}\n\"😀"] for i in range(9)]
+    values = [["0x" + "00" * 19 + f"{i:02x}", i, f'交易{i}\n"😀'] for i in range(9)]
     tree = StandardMerkleTree.of(values, ["address", "uint256", "string"])
     write_proofs(tmp_path / "p.jsonl", tree)
     for i, line in enumerate(read_proofs(tmp_path / "p.jsonl")):

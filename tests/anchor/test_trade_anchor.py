@@ -65,12 +65,17 @@ def test_role_matrix(w3: Web3, deploy_anchor: Callable[..., Contract], roles: di
     assert anchor.functions.hasRole(b"\0" * 32, roles["admin"]).call()
     # nobody anchors without ANCHORER_ROLE: not a stranger, not the exchange before the grant, not the admin
     for who in ("stranger", "exchange", "admin"):
-        args = reverts(lambda: anchor.functions.anchor(root, 1, batch_id, b"\0" * 32).transact({"from": roles[who]}),
-                       "AccessControlUnauthorizedAccount")
-        assert args == {"account": roles[who], "neededRole": ANCHORER_ROLE}
+        sender = roles[who]
+        args = reverts(
+            lambda sender=sender: anchor.functions.anchor(root, 1, batch_id, b"\0" * 32).transact({"from": sender}),
+            "AccessControlUnauthorizedAccount",
+        )
+        assert args == {"account": sender, "neededRole": ANCHORER_ROLE}
     # only the admin grants the role
-    args = reverts(lambda: anchor.functions.grantRole(ANCHORER_ROLE, roles["stranger"]).transact({"from": roles["stranger"]}),
-                   "AccessControlUnauthorizedAccount")
+    args = reverts(
+        lambda: anchor.functions.grantRole(ANCHORER_ROLE, roles["stranger"]).transact({"from": roles["stranger"]}),
+        "AccessControlUnauthorizedAccount",
+    )
     assert args["account"] == roles["stranger"]
     w3.eth.wait_for_transaction_receipt(
         anchor.functions.grantRole(ANCHORER_ROLE, roles["exchange"]).transact({"from": roles["admin"]})
@@ -80,32 +85,46 @@ def test_role_matrix(w3: Web3, deploy_anchor: Callable[..., Contract], roles: di
     w3.eth.wait_for_transaction_receipt(
         anchor.functions.revokeRole(ANCHORER_ROLE, roles["exchange"]).transact({"from": roles["admin"]})
     )
-    reverts(lambda: anchor.functions.anchor(root, 1, keccak256(b"c"), b"\0" * 32).transact({"from": roles["exchange"]}),
-            "AccessControlUnauthorizedAccount")
+    reverts(
+        lambda: anchor.functions.anchor(root, 1, keccak256(b"c"), b"\0" * 32).transact({"from": roles["exchange"]}),
+        "AccessControlUnauthorizedAccount",
+    )
 
 
-def test_duplicates_and_bad_batches_are_rejected(w3: Web3, anchor: Contract, roles: dict[str, str], reverts: Reverts) -> None:
+def test_duplicates_and_bad_batches_are_rejected(
+    w3: Web3, anchor: Contract, roles: dict[str, str], reverts: Reverts
+) -> None:
     exchange = roles["exchange"]
     root, other, batch_id = "0x" + "22" * 32, "0x" + "33" * 32, keccak256(b"dup")
     send_anchor(w3, anchor, exchange, root, 5, batch_id, b"\0" * 32)
-    args = reverts(lambda: anchor.functions.anchor(other, 5, batch_id, b"\0" * 32).transact({"from": exchange}),
-                   "AnchorBatchExists")
+    args = reverts(
+        lambda: anchor.functions.anchor(other, 5, batch_id, b"\0" * 32).transact({"from": exchange}),
+        "AnchorBatchExists",
+    )
     assert args == {"batchId": batch_id, "root": bytes.fromhex("22" * 32)}
-    args = reverts(lambda: anchor.functions.anchor(root, 5, b"\0" * 32, b"\0" * 32).transact({"from": exchange}),
-                   "AnchorInvalidBatchId")
+    args = reverts(
+        lambda: anchor.functions.anchor(root, 5, b"\0" * 32, b"\0" * 32).transact({"from": exchange}),
+        "AnchorInvalidBatchId",
+    )
     assert args == {"batchId": b"\0" * 32}
-    args = reverts(lambda: anchor.functions.anchor(b"\0" * 32, 5, keccak256(b"z"), b"\0" * 32).transact({"from": exchange}),
-                   "AnchorInvalidRoot")
+    args = reverts(
+        lambda: anchor.functions.anchor(b"\0" * 32, 5, keccak256(b"z"), b"\0" * 32).transact({"from": exchange}),
+        "AnchorInvalidRoot",
+    )
     assert args == {"batchId": keccak256(b"z"), "root": b"\0" * 32}
-    args = reverts(lambda: anchor.functions.anchor(other, 0, keccak256(b"z"), b"\0" * 32).transact({"from": exchange}),
-                   "AnchorEmptyBatch")
+    args = reverts(
+        lambda: anchor.functions.anchor(other, 0, keccak256(b"z"), b"\0" * 32).transact({"from": exchange}),
+        "AnchorEmptyBatch",
+    )
     assert args == {"batchId": keccak256(b"z"), "recordCount": 0}
     args = reverts(lambda: anchor.functions.batchRoot(keccak256(b"unknown")).call(), "AnchorUnknownBatch")
     assert args == {"batchId": keccak256(b"unknown")}
     assert not anchor.functions.isAnchored(keccak256(b"unknown")).call()
 
 
-def test_constructor_rejects_zero_admin(w3: Web3, anchor_artifact: Any, roles: dict[str, str], reverts: Reverts) -> None:
+def test_constructor_rejects_zero_admin(
+    w3: Web3, anchor_artifact: Any, roles: dict[str, str], reverts: Reverts
+) -> None:
     factory = w3.eth.contract(abi=anchor_artifact.abi, bytecode=anchor_artifact.bytecode)
     zero = "0x" + "00" * 20
     args = reverts(lambda: factory.constructor(zero).transact({"from": roles["admin"]}), "AnchorInvalidAdmin")
@@ -113,7 +132,9 @@ def test_constructor_rejects_zero_admin(w3: Web3, anchor_artifact: Any, roles: d
 
 
 @pytest.mark.parametrize("count", [1, 2, 5, 33])
-def test_every_proof_verifies_on_chain_and_offline(w3: Web3, anchor: Contract, roles: dict[str, str], count: int) -> None:
+def test_every_proof_verifies_on_chain_and_offline(
+    w3: Web3, anchor: Contract, roles: dict[str, str], count: int
+) -> None:
     tree, values = build_batch(records(count, salt=count))
     batch_id = keccak256(f"batch-{count}".encode())
     send_anchor(w3, anchor, roles["exchange"], tree.root, count, batch_id, b"\0" * 32)
@@ -148,7 +169,9 @@ def anchored_batch(w3: Web3, anchor_artifact: Any) -> tuple[Contract, StandardMe
     factory = w3.eth.contract(abi=anchor_artifact.abi, bytecode=anchor_artifact.bytecode)
     receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(accounts[0]).transact({"from": accounts[0]}))
     contract = w3.eth.contract(address=receipt["contractAddress"], abi=anchor_artifact.abi)
-    w3.eth.wait_for_transaction_receipt(contract.functions.grantRole(ANCHORER_ROLE, accounts[1]).transact({"from": accounts[0]}))
+    w3.eth.wait_for_transaction_receipt(
+        contract.functions.grantRole(ANCHORER_ROLE, accounts[1]).transact({"from": accounts[0]})
+    )
     tree, values = build_batch(records(50, salt=7))
     batch_id = keccak256(b"tamper")
     send_anchor(w3, contract, accounts[1], tree.root, 50, batch_id, b"\0" * 32)
@@ -158,7 +181,11 @@ def anchored_batch(w3: Web3, anchor_artifact: Any) -> tuple[Contract, StandardMe
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(index=st.integers(0, 49), byte=st.integers(0, 31), mask=st.integers(1, 255), target=st.integers(-1, 9))
 def test_any_single_byte_tamper_fails_on_chain(
-    anchored_batch: tuple[Contract, StandardMerkleTree, list[list[str]], bytes], index: int, byte: int, mask: int, target: int
+    anchored_batch: tuple[Contract, StandardMerkleTree, list[list[str]], bytes],
+    index: int,
+    byte: int,
+    mask: int,
+    target: int,
 ) -> None:
     contract, tree, values, batch_id = anchored_batch
     record = bytes.fromhex(values[index][0][2:])
@@ -184,9 +211,13 @@ def test_supports_interfaces(anchor: Contract) -> None:
     assert anchor.functions.supportsInterface(bytes.fromhex("01ffc9a7")).call()  # IERC165
     assert not anchor.functions.supportsInterface(bytes.fromhex("ffffffff")).call()
     selectors = [
-        "anchor(bytes32,uint64,bytes32,bytes32)", "verifyRecord(bytes32,bytes32,bytes32[])",
-        "verifyRecords(bytes32,bytes32[],bytes32[],bool[])", "batchRoot(bytes32)", "isAnchored(bytes32)",
-        "leafOf(bytes32)", "ANCHORER_ROLE()",
+        "anchor(bytes32,uint64,bytes32,bytes32)",
+        "verifyRecord(bytes32,bytes32,bytes32[])",
+        "verifyRecords(bytes32,bytes32[],bytes32[],bool[])",
+        "batchRoot(bytes32)",
+        "isAnchored(bytes32)",
+        "leafOf(bytes32)",
+        "ANCHORER_ROLE()",
     ]
     interface_id = 0
     for signature in selectors:

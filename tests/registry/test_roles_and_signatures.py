@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from provenance.chain import Call, Chain, Sender, Signer
+from provenance.chain import Call, Chain, ErrorDecoder, Sender, Signer
+from provenance.compiler import load_artifact
 from provenance.deployment import Deployment, deploy
 from provenance.errors import ContractRevert
 from provenance.models import LicenceTerms, Right, Status
@@ -20,7 +21,7 @@ Make = Callable[..., Registry]
 def _estimate(chain: Chain, signer: Signer, call: Call) -> str | None:
     """None if ``signer`` may make ``call`` now, else the custom error's name (nothing is sent)."""
     try:
-        Sender(chain, signer).estimate([call])
+        Sender(chain, signer, decoder=ErrorDecoder([load_artifact("DataRegistry").abi])).estimate([call])
     except ContractRevert as exc:
         return exc.name
     return None

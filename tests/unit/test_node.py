@@ -19,9 +19,10 @@ def test_starts_on_loopback_and_stops() -> None:
     finally:
         node.stop()
     assert not node.running
-    # The port is free again once the node is stopped.
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", port))  # type: ignore[arg-type]
+    # Nothing answers there any more.
+    with socket.socket() as sock, pytest.raises(OSError):
+        sock.settimeout(1)
+        sock.connect(("127.0.0.1", port))  # type: ignore[arg-type]
 
 
 def test_port_in_use_is_a_clear_error() -> None:
