@@ -39,6 +39,8 @@ import importlib
 import itertools
 import os
 import re
+import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +53,7 @@ from provenance.errors import InputError
 
 __all__ = [
     "KECCAK_BACKEND",
+    "PARALLEL_MIN",
     "RECORD_LEAF_ENCODING",
     "MultiProof",
     "RecordProof",
@@ -621,43 +624,112 @@ class StandardMerkleTree:
             return verify(self._nodes[0], self.leaf_encoding, index_or_value, proof)
         return verify(self._nodes[0], self.leaf_encoding, self._values[self._check_index(index_or_value)], proof)
 
-    def iter_proof_lines(self) -> Iterator[str]:
-        """One JSON line per value, in value order: ``{"index","value","leaf","proof"}``.
+    def iter_proof_lines(self, start: int = 0, stop: int | None = None) -> Iterator[str]:
+        """One JSON line per value in ``[start, stop)``, in value order: ``{"index","value","leaf","proof"}``."""
+        return self._lines(self._proof_tables(), start, len(self._values) if stop is None else stop)
 
-        Streams. Proof fragments from an inner node up to the root are cached for the upper
-        eighth of the tree only; each leaf prepends its few lowest siblings on the fly.
-        """
+    def _proof_tables(self) -> tuple[list[str], list[str], int]:
+        """Strings shared by all proof lines: each node's sibling step, and cached upper suffixes."""
         nodes, size = self._nodes, len(self._nodes)
-        # (1): step[i] = the sibling of node i, quoted, with a trailing comma
-        step = [""] * size
+        # (1): step[i] = the sibling of node i, quoted, with a trailing comma; step[0] = the root,
+        #      which is the leaf's own string for a one-value tree
+        step = ['"0x' + nodes[0].hex() + '",'] + [""] * (size - 1)
         for i in range(1, size):
             step[i] = '"0x' + nodes[i - 1 if i % 2 == 0 else i + 1].hex() + '",'
-        # (2): suffix[i] = the proof from node i up to the root (no trailing comma), for i < cut;
-        #      cut >= 3, so every walk below stops at node 1 or 2 at the latest, never at the root
+        # (2): suffix[i] = the proof from node i up to the root (no trailing comma), for the upper
+        #      eighth of the tree; cut >= 3, so a walk from a leaf stops at node 1 or 2 at the latest
         cut = min(size, max(3, size >> 3))
         suffix = [""] * cut
         for i in range(1, cut):
             parent = (i - 1) >> 1
             suffix[i] = step[i] + suffix[parent] if parent else step[i][:-1]
+        return step, suffix, cut
+
+    def _lines(self, tables: tuple[list[str], list[str], int], start: int, stop: int) -> Iterator[str]:
+        step, suffix, cut = tables
         dumps, values, bytes32 = orjson.dumps, self._values, self.leaf_encoding == ("bytes32",)
-        lone = '"0x' + nodes[0].hex() + '",'
+        tree_index = self._tree_index
         # (3): per value, walk from its leaf up to the first cached ancestor; one join per line
-        for index, tree_index in enumerate(self._tree_index):
-            value = values[index]
+        for index in range(start, stop):
+            value, leaf = values[index], tree_index[index]
             if bytes32 and type(value) is list and type(value[0]) is str:
                 rendered = '["' + value[0] + '"]'  # validated 0x-hex: nothing to escape
             else:
                 rendered = dumps(_render(value)).decode()
-            # the leaf, quoted with a trailing comma, is the step of its sibling (none for a lone leaf)
-            leaf = step[tree_index - 1 if tree_index % 2 == 0 else tree_index + 1] if tree_index else lone
-            parts = [f'{{"index":{index},"value":{rendered},"leaf":', leaf, '"proof":[']
-            j = tree_index
+            # the leaf, quoted with a trailing comma, is its sibling's step (the root's for a lone leaf)
+            parts = [
+                f'{{"index":{index},"value":{rendered},"leaf":',
+                step[(leaf - 1 if leaf % 2 == 0 else leaf + 1) if leaf else 0],
+                '"proof":[',
+            ]
+            j = leaf
             while j >= cut:
                 parts.append(step[j])
                 j = (j - 1) >> 1
             parts.append(suffix[j])
             parts.append("]}\n")
             yield "".join(parts)
+
+
+# ---------------------------------------------------------------------------- workers
+
+# Below this many values, forking costs more than it saves.
+PARALLEL_MIN = 50_000
+
+
+def _workers(requested: int | None, count: int) -> int:
+    """How many processes to use: explicit, or (None) one per core for big single-threaded jobs."""
+    if not hasattr(os, "fork"):
+        return 1
+    if requested is not None:
+        if requested < 1:
+            raise InputError(f"workers must be at least 1, got {requested}")
+        return min(requested, max(1, count))
+    if count < PARALLEL_MIN or threading.active_count() > 1:
+        return 1  # forking a multi-threaded process is unsafe; stay serial
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _sliced(count: int, workers: int, work: Callable[[int, int], bytes]) -> list[bytes]:
+    """``work(lo, hi)`` over ``workers`` contiguous slices of ``range(count)``, in slice order.
+
+    Slice 0 runs here, the others in forked children that inherit everything by copy-on-write
+    and send their bytes back through a pipe; no pickling of the inputs.
+    """
+    bounds = [count * k // workers for k in range(workers + 1)]
+    if workers == 1:
+        return [work(0, count)]
+    children: list[tuple[int, int]] = []
+    for k in range(1, workers):
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child; its results are checked by the parent
+            os.close(read_fd)
+            status = 0
+            try:
+                payload = b"K" + work(bounds[k], bounds[k + 1])
+            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                payload, status = b"E" + str(exc).encode("utf-8", "replace"), 1
+            try:
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(write_fd, view) :]
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        children.append((pid, read_fd))
+    results = [b""] * workers
+    try:
+        results[0] = work(bounds[0], bounds[1])
+    finally:
+        for k, (pid, read_fd) in enumerate(children, start=1):
+            with open(read_fd, "rb") as pipe:
+                results[k] = pipe.read()
+            os.waitpid(pid, 0)
+    for data in results[1:]:
+        if data[:1] != b"K":
+            raise InputError(data[1:].decode("utf-8", "replace") or "a worker process died")
+    return [results[0], *(data[1:] for data in results[1:])]
 
 
 # ---------------------------------------------------------------------------- records
@@ -743,21 +815,37 @@ def record_leaf(record: Mapping[str, Any]) -> str:
     return _hex(record_hash(record))
 
 
-def build_batch(records: Iterable[Mapping[str, Any]]) -> tuple[StandardMerkleTree, list[list[str]]]:
-    """The tree of a batch of records and its values ``[[recordHash], ...]`` in record order."""
-    keccak = _keccak
-    values: list[list[str]] = []
-    leaves: list[bytes] = []
+def _hash_records(records: Sequence[Mapping[str, Any]], lo: int, hi: int) -> bytes:
+    """For each record in ``[lo, hi)``: its 32-byte value then its 32-byte leaf, concatenated."""
+    keccak, out = _keccak, []
+    for i in range(lo, hi):
+        try:
+            digest = keccak(canonical_json(records[i]))
+        except InputError as exc:
+            raise InputError(f"records[{i}]: {exc}") from None
+        out.append(digest)
+        out.append(keccak(keccak(digest)))
+    return b"".join(out)
+
+
+def build_batch(
+    records: Iterable[Mapping[str, Any]], *, workers: int | None = None
+) -> tuple[StandardMerkleTree, list[list[str]]]:
+    """The tree of a batch of records and its values ``[[recordHash], ...]`` in record order.
+
+    ``workers``: processes hashing records (forked; POSIX only). ``None`` picks one per core,
+    at most 2, for batches of :data:`PARALLEL_MIN` records or more in a single-threaded process.
+    """
+    items = records if isinstance(records, Sequence) else list(records)
+    if not items:
+        raise InputError("a batch needs at least one record")
     with _gc_paused():
-        for i, record in enumerate(records):
-            try:
-                digest = keccak(canonical_json(record))
-            except InputError as exc:
-                raise InputError(f"records[{i}]: {exc}") from None
-            values.append(["0x" + digest.hex()])
-            leaves.append(keccak(keccak(digest)))
-        if not values:
-            raise InputError("a batch needs at least one record")
+        # (1): canonical JSON, record hash and leaf, record by record (in slices, in parallel)
+        chunks = _sliced(len(items), _workers(workers, len(items)), lambda lo, hi: _hash_records(items, lo, hi))
+        blob = b"".join(chunks)
+        # (2): values and leaves in record order, then the tree
+        values = [["0x" + blob[k : k + 32].hex()] for k in range(0, len(blob), 64)]
+        leaves = [blob[k : k + 32] for k in range(32, len(blob), 64)]
         return StandardMerkleTree._build(_LeafEncoder(RECORD_LEAF_ENCODING), values, leaves), values
 
 
@@ -768,34 +856,73 @@ def proofs_path_for(records_path: Path) -> Path:
     return records_path.with_name(stem + ".proofs.jsonl")
 
 
-def write_proofs(path: Path, tree: StandardMerkleTree, *, chunk_lines: int = 48) -> int:
+def _write_lines(path: Path, lines: Iterator[str], chunk_lines: int) -> int:
+    count = 0
+    with open(path, "wb") as out:
+        batch: list[str] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) >= chunk_lines:
+                out.write("".join(batch).encode())
+                count += len(batch)
+                batch.clear()
+        out.write("".join(batch).encode())
+    return count + len(batch)
+
+
+def _append_file(target: Path, source: Path) -> None:
+    """Append ``source`` to ``target``, in the kernel where it can (``copy_file_range``)."""
+    with open(source, "rb") as src, open(target, "ab") as dst:
+        remaining = os.fstat(src.fileno()).st_size
+        copy = getattr(os, "copy_file_range", None)
+        try:
+            while copy is not None and remaining > 0:
+                done = copy(src.fileno(), dst.fileno(), remaining)
+                if done == 0:
+                    break
+                remaining -= done
+        except OSError:
+            pass  # e.g. a file system without it: copy the rest in user space
+        if remaining > 0:
+            src.seek(os.fstat(src.fileno()).st_size - remaining)
+            dst.seek(0, os.SEEK_END)
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def write_proofs(path: Path, tree: StandardMerkleTree, *, workers: int | None = None, chunk_lines: int = 48) -> int:
     """Write one JSON line per value of ``tree`` (index, value, leaf, proof) to ``path``.
 
     Streams in small chunks (kept under malloc's mmap threshold, so memory is reused rather
     than faulted in afresh) through a temporary file renamed into place: a crash never
-    leaves a half-written proofs file under ``path``. Returns the number of lines.
+    leaves a half-written proofs file under ``path``. ``workers`` as for :func:`build_batch`:
+    each process writes a contiguous slice of the lines to its own part, appended in order.
+    Returns the number of lines.
     """
     path = Path(path)
     tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    count = 0
+    count = len(tree)
+    parts = [tmp]
     try:
-        with _gc_paused(), open(tmp, "wb") as out:
-            batch: list[str] = []
-            for line in tree.iter_proof_lines():
-                batch.append(line)
-                if len(batch) >= chunk_lines:
-                    out.write("".join(batch).encode())
-                    count += len(batch)
-                    batch.clear()
-            out.write("".join(batch).encode())
-            count += len(batch)
+        with _gc_paused():
+            tables = tree._proof_tables()  # computed once, shared with the workers by fork
+            n_workers = _workers(workers, count)
+            parts = [tmp, *(tmp.with_name(f"{tmp.name}.{k}") for k in range(1, n_workers))]
+            part_at = {count * k // n_workers: part for k, part in enumerate(parts)}  # slice start -> file
+
+            def work(lo: int, hi: int) -> bytes:
+                return str(_write_lines(part_at[lo], tree._lines(tables, lo, hi), chunk_lines)).encode()
+
+            written = sum(int(done) for done in _sliced(count, n_workers, work))
+            for part in parts[1:]:
+                _append_file(tmp, part)
+        if written != count:
+            raise InputError(f"wrote {written} proof lines for {count} values")
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write proofs to {path}: {exc.strerror}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
     return count
 
 

@@ -423,6 +423,7 @@ class Indexer:
             self.store.build_secondary_indexes()
 
     def _near(self, lo: int, hi: int, head: int, cur: tuple[int, bytes] | None) -> None:
+        hi = min(hi, lo + self.fetcher.sizer.size - 1)
         res = self.fetcher.read_range(lo, hi, all_headers=True)
         # (1) the new headers must link to the checkpoint and to each other.
         prev = cur[1] if cur else None

@@ -24,7 +24,6 @@ from provenance.chain import Chain, Sender
 from provenance.compiler import Artifact, build_input, compile_contracts, find_project_root, write_artifacts
 from provenance.deployment import Deployment, deploy
 from provenance.node import LocalNode
-
 from tests.exchange.helpers import Actors, World, build_world
 
 SHIPPED = ["contracts/DataRegistry.sol", "contracts/TradeAnchor.sol", "contracts/DataExchange.sol"]

@@ -8,12 +8,21 @@ must hold exactly escrowed + withdrawable. Each example starts from the same cha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from eth_utils import to_checksum_address
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, settings
+import collections
+COUNT = collections.Counter()
+def event(x): COUNT[x]+=1
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from provenance.chain import Signer
 from provenance.errors import ContractRevert
@@ -56,8 +65,8 @@ class OfferModel:
 class Base:
     """The chain state every example starts from (a snapshot id, refreshed after each revert)."""
 
-    snapshot: str = ""
-    listings: list[ListingModel] = []
+    snapshot: ClassVar[str] = ""
+    listings: ClassVar[list[ListingModel]] = []
 
 
 def setup_base(w: World) -> None:
@@ -86,9 +95,6 @@ def received(w: World, currency: str, amount: int) -> int:
 
 
 class ExchangeMachine(RuleBasedStateMachine):
-    trades = Bundle("trades")
-    offers = Bundle("offers")
-
     def __init__(self, w: World) -> None:
         super().__init__()
         self.w = w
@@ -153,57 +159,52 @@ class ExchangeMachine(RuleBasedStateMachine):
         t.status = status
 
     # ------------------------------------------------------------------ rules: matching
-    @rule(target=trades, listing=st.integers(0, 2), buyer=st.integers(0, 4))
-    def order(self, listing: int, buyer: int) -> Any:
+    @rule(listing=st.integers(0, 2), buyer=st.integers(0, 4))
+    def order(self, listing: int, buyer: int) -> None:
         lm = Base.listings[listing]
         b = self.buyers[buyer]
-        if b.address == lm.seller.address:
-            self.expect_fail("ExchangeSelfTrade", self.ex(b).order, lm.listing_id)
-            return multiple()
         if self.frozen[lm.asset]:
             self.expect_fail("ExchangeAssetFrozen", self.ex(b).order, lm.listing_id)
-            return multiple()
+            return
+        if b.address == lm.seller.address:
+            self.expect_fail("ExchangeSelfTrade", self.ex(b).order, lm.listing_id)
+            return
         opened = self.ex(b).order(lm.listing_id, approve=False)
         amount = received(self.w, lm.currency, lm.price)
         assert opened.amount == amount
         self.escrowed[lm.currency] += amount
         self.trade_models[opened.trade_id] = TradeModel(listing, b.address, amount)
-        return opened.trade_id
 
-    @rule(target=offers, listing=st.integers(0, 2), buyer=st.integers(0, 4), price=st.integers(1, 3_000_000))
-    def offer(self, listing: int, buyer: int, price: int) -> Any:
+    @rule(listing=st.integers(0, 2), buyer=st.integers(0, 4), price=st.integers(1, 3_000_000))
+    def offer(self, listing: int, buyer: int, price: int) -> None:
         lm = Base.listings[listing]
         b = self.buyers[buyer]
         if b.address == lm.seller.address:
-            return multiple()
+            return
         if self.frozen[lm.asset]:
             self.expect_fail("ExchangeAssetFrozen", self.ex(b).offer, lm.listing_id, price)
-            return multiple()
+            return
         made = self.ex(b).offer(lm.listing_id, price, approve=False)
         amount = received(self.w, lm.currency, price)
         assert made.amount == amount
         self.escrowed[lm.currency] += amount
         self.offer_models[made.offer_id] = OfferModel(listing, b.address, amount)
-        return made.offer_id
 
-    @rule(target=trades, offer=offers)
-    def accept(self, offer: int) -> Any:
+    def do_accept(self, offer: int) -> None:
         o = self.offer_models[offer]
         lm = Base.listings[o.listing]
         seller = self.ex(lm.seller)
         if not o.open:
             self.expect_fail("ExchangeWrongOfferStatus", seller.accept, offer)
-            return multiple()
+            return
         if self.frozen[lm.asset]:
             self.expect_fail("ExchangeAssetFrozen", seller.accept, offer)
-            return multiple()
+            return
         opened = seller.accept(offer)
         o.open = False
         self.trade_models[opened.trade_id] = TradeModel(o.listing, o.buyer, o.amount)
-        return opened.trade_id
 
-    @rule(offer=offers, by_seller=st.booleans())
-    def cancel_offer(self, offer: int, by_seller: bool) -> None:
+    def do_cancel_offer(self, offer: int, by_seller: bool) -> None:
         o = self.offer_models[offer]
         lm = Base.listings[o.listing]
         who = lm.seller if by_seller else next(s for s in self.buyers if s.address == o.buyer)
@@ -215,12 +216,12 @@ class ExchangeMachine(RuleBasedStateMachine):
         self.credit(o.buyer, lm.currency, o.amount)
         self.escrowed[lm.currency] -= o.amount
 
-    @rule(target=trades, listing=st.integers(0, 2), buyer=st.integers(0, 4))
-    def deposit_and_match(self, listing: int, buyer: int) -> Any:
+    @rule(listing=st.integers(0, 2), buyer=st.integers(0, 4))
+    def deposit_and_match(self, listing: int, buyer: int) -> None:
         lm = Base.listings[listing]
         b = self.buyers[buyer]
         if b.address == lm.seller.address:
-            return multiple()
+            return
         dep = self.ex(b).deposit(lm.currency, lm.price, approve=False)
         assert dep.amount == received(self.w, lm.currency, lm.price)
         self.credit(b.address, lm.currency, dep.amount)
@@ -230,20 +231,18 @@ class ExchangeMachine(RuleBasedStateMachine):
                                  ask_nonce=self.nonce, bid_nonce=self.nonce)
         if self.frozen[lm.asset]:
             self.expect_fail("ExchangeAssetFrozen", op.match, ask, bid)
-            return multiple()
+            return
         key = (b.address, lm.currency)
         if self.balances.get(key, 0) < lm.price:
             self.expect_fail("ExchangeInsufficientBalance", op.match, ask, bid)
-            return multiple()
+            return
         opened = op.match(ask, bid)
         self.balances[key] -= lm.price
         self.escrowed[lm.currency] += lm.price
         self.trade_models[opened.trade_id] = TradeModel(listing, b.address, lm.price)
-        return opened.trade_id
 
     # ------------------------------------------------------------------ rules: delivery and settlement
-    @rule(trade=trades)
-    def deliver(self, trade: int) -> None:
+    def do_deliver(self, trade: int) -> None:
         t = self.trade_models[trade]
         seller = self.ex(self.party(trade, True))
         if t.status != TradeStatus.ESCROWED:
@@ -253,8 +252,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         t.status = TradeStatus.DELIVERED
         t.settleable_at = done.settleable_at
 
-    @rule(trade=trades)
-    def confirm(self, trade: int) -> None:
+    def do_confirm(self, trade: int) -> None:
         t = self.trade_models[trade]
         buyer = self.ex(self.party(trade, False))
         if t.status != TradeStatus.DELIVERED:
@@ -263,8 +261,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         buyer.confirm(trade)
         t.status = TradeStatus.CONFIRMED
 
-    @rule(trade=trades)
-    def settle(self, trade: int) -> None:
+    def do_settle_rule(self, trade: int) -> None:
         t = self.trade_models[trade]
         anyone = self.ex(self.w.actors.stranger)
         lapsed = t.status == TradeStatus.DELIVERED and self.w.now() + 1 >= t.settleable_at
@@ -280,8 +277,7 @@ class ExchangeMachine(RuleBasedStateMachine):
             self.do_settle(trade)
             event("settled (lapsed)" if lapsed else "settled (confirmed)")
 
-    @rule(trade=trades, by_seller=st.booleans())
-    def cancel(self, trade: int, by_seller: bool) -> None:
+    def do_cancel(self, trade: int, by_seller: bool) -> None:
         t = self.trade_models[trade]
         who = self.ex(self.party(trade, by_seller))
         if t.status != TradeStatus.ESCROWED:
@@ -290,8 +286,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         who.cancel(trade)
         self.refund(trade, TradeStatus.CANCELLED)
 
-    @rule(trade=trades, by_seller=st.booleans())
-    def dispute(self, trade: int, by_seller: bool) -> None:
+    def do_dispute(self, trade: int, by_seller: bool) -> None:
         t = self.trade_models[trade]
         who = self.ex(self.party(trade, by_seller))
         if t.status not in (TradeStatus.ESCROWED, TradeStatus.DELIVERED, TradeStatus.CONFIRMED):
@@ -300,8 +295,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         who.dispute(trade, h("evidence"))
         t.status = TradeStatus.DISPUTED
 
-    @rule(trade=trades, settle=st.booleans())
-    def resolve(self, trade: int, settle: bool) -> None:
+    def do_resolve(self, trade: int, settle: bool) -> None:
         t = self.trade_models[trade]
         arb = self.ex(self.w.actors.arbitrator)
         ruling = "settle" if settle else "refund"
@@ -317,11 +311,85 @@ class ExchangeMachine(RuleBasedStateMachine):
             else:
                 self.refund(trade, TradeStatus.REFUNDED)
 
+    # ------------------------------------------------------------------ rules: pick applicable items
+    def trades_in(self, *statuses: TradeStatus) -> list[int]:
+        return sorted(t for t, m in self.trade_models.items() if m.status in statuses)
+
+    def open_offers(self) -> list[int]:
+        return sorted(o for o, m in self.offer_models.items() if m.open)
+
+    @precondition(lambda self: self.open_offers())
+    @rule(data=st.data())
+    def accept(self, data: st.DataObject) -> None:
+        self.do_accept(data.draw(st.sampled_from(self.open_offers())))
+
+    @precondition(lambda self: self.open_offers())
+    @rule(data=st.data(), by_seller=st.booleans())
+    def cancel_offer(self, data: st.DataObject, by_seller: bool) -> None:
+        self.do_cancel_offer(data.draw(st.sampled_from(self.open_offers())), by_seller)
+
+    @precondition(lambda self: self.trades_in(TradeStatus.ESCROWED))
+    @rule(data=st.data())
+    def deliver(self, data: st.DataObject) -> None:
+        self.do_deliver(data.draw(st.sampled_from(self.trades_in(TradeStatus.ESCROWED))))
+
+    @precondition(lambda self: self.trades_in(TradeStatus.DELIVERED))
+    @rule(data=st.data())
+    def confirm(self, data: st.DataObject) -> None:
+        self.do_confirm(data.draw(st.sampled_from(self.trades_in(TradeStatus.DELIVERED))))
+
+    @precondition(lambda self: self.trades_in(TradeStatus.DELIVERED, TradeStatus.CONFIRMED))
+    @rule(data=st.data())
+    def settle(self, data: st.DataObject) -> None:
+        self.do_settle_rule(data.draw(st.sampled_from(self.trades_in(TradeStatus.DELIVERED, TradeStatus.CONFIRMED))))
+
+    @precondition(lambda self: self.trades_in(TradeStatus.ESCROWED))
+    @rule(data=st.data(), by_seller=st.booleans())
+    def cancel(self, data: st.DataObject, by_seller: bool) -> None:
+        self.do_cancel(data.draw(st.sampled_from(self.trades_in(TradeStatus.ESCROWED))), by_seller)
+
+    @precondition(lambda self: self.trades_in(TradeStatus.ESCROWED, TradeStatus.DELIVERED, TradeStatus.CONFIRMED))
+    @rule(data=st.data(), by_seller=st.booleans())
+    def dispute(self, data: st.DataObject, by_seller: bool) -> None:
+        live = self.trades_in(TradeStatus.ESCROWED, TradeStatus.DELIVERED, TradeStatus.CONFIRMED)
+        self.do_dispute(data.draw(st.sampled_from(live)), by_seller)
+
+    @precondition(lambda self: self.trades_in(TradeStatus.DISPUTED))
+    @rule(data=st.data(), settle=st.booleans())
+    def resolve(self, data: st.DataObject, settle: bool) -> None:
+        self.do_resolve(data.draw(st.sampled_from(self.trades_in(TradeStatus.DISPUTED))), settle)
+
+    @precondition(lambda self: self.trade_models or self.offer_models)
+    @rule(data=st.data(), op=st.sampled_from(["deliver", "confirm", "settle", "cancel", "dispute", "resolve",
+                                              "accept", "cancel_offer"]), flag=st.booleans())
+    def misuse(self, data: st.DataObject, op: str, flag: bool) -> None:
+        """Any operation on any trade or offer, whatever its state: the contract must refuse exactly as modelled."""
+        if op in ("accept", "cancel_offer"):
+            if not self.offer_models:
+                return
+            offer = data.draw(st.sampled_from(sorted(self.offer_models)))
+            if op == "accept":
+                self.do_accept(offer)
+            else:
+                self.do_cancel_offer(offer, flag)
+            return
+        if not self.trade_models:
+            return
+        trade = data.draw(st.sampled_from(sorted(self.trade_models)))
+        if op in ("deliver", "confirm"):
+            getattr(self, f"do_{op}")(trade)
+        elif op == "settle":
+            self.do_settle_rule(trade)
+        else:
+            getattr(self, f"do_{op}")(trade, flag)
+
     # ------------------------------------------------------------------ rules: time, money, supervision
+    @precondition(lambda self: any(t.status == TradeStatus.DELIVERED for t in self.trade_models.values()))
     @rule()
     def advance_time(self) -> None:
         self.w.advance(WINDOW + 500)
 
+    @precondition(lambda self: any(v > 0 for v in self.balances.values()))
     @rule(account=st.integers(0, 5), currency=st.integers(0, 2))
     def withdraw(self, account: int, currency: int) -> None:
         a = self.w.actors
@@ -390,6 +458,7 @@ def test_exchange_state_machine(w: World) -> None:
     setup_base(w)
     run_state_machine_as_test(
         lambda: ExchangeMachine(w),
-        settings=settings(max_examples=30, stateful_step_count=25, deadline=None,
+        settings=settings(max_examples=40, stateful_step_count=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
     )
+    print(COUNT)

@@ -26,9 +26,9 @@ def _indexer(store: Any, url: str, emitter: Any, artifact: Artifact, **cfg: Any)
 @pytest.mark.parametrize("fault", ["drop", "500", "truncate", "delay", "garble"])
 def test_client_retries_each_fault(node: Any, proxy_factory: Callable[[str], FaultProxy], fault: str) -> None:
     proxy = proxy_factory(node.url)
-    proxy.faults, proxy.rate, proxy.delay = (fault,), 0.5, 1.5
-    client = RpcClient(proxy.url, timeout=1.0, retries=20, backoff=0.01)
-    for _ in range(12):
+    proxy.faults, proxy.rate, proxy.delay = (fault,), 0.5, 0.7
+    client = RpcClient(proxy.url, timeout=0.5, retries=20, backoff=0.01)
+    for _ in range(6):
         assert int(client.call("eth_chainId"), 16) == 31337
         assert len(client.batch([("eth_blockNumber", []), ("eth_chainId", [])])) == 2
     assert proxy.injected.get(fault, 0) > 0 and client.retried >= proxy.injected[fault]
@@ -57,10 +57,10 @@ def test_indexer_under_faults_misses_nothing(
     with _indexer(clean, node.url, emitter, emitter_artifact) as ix:
         ix.run()
     proxy = proxy_factory(node.url)
-    proxy.rate, proxy.delay = 0.25, 1.5
+    proxy.rate, proxy.delay = 0.25, 1.2
     for backend in ("sqlite", "postgresql"):
         faulty = make_store(backend)
-        with _indexer(faulty, proxy.url, emitter, emitter_artifact, initial_range=4, reorg_depth=8,
+        with _indexer(faulty, proxy.url, emitter, emitter_artifact, initial_range=2, max_range=3, reorg_depth=8,
                       **FAST_RETRIES) as ix:
             result = ix.run()
         assert result.events == 6000

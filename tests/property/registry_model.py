@@ -51,9 +51,10 @@ class MLicence:
     deriv: bool
     grantor: str
     revoked: bool = False
+    dead: bool = False  # granted in an earlier life of the asset (before a re-application)
 
     def valid(self, now: int) -> bool:
-        return not self.revoked and self.starts <= now < self.expires
+        return not self.revoked and not self.dead and self.starts <= now < self.expires
 
 
 @dataclass
@@ -158,6 +159,8 @@ class RegistryModel:
         cur = self.assets.get(aid)
         if cur is not None and cur.status in (APPLIED, CERTIFIED):
             errs.add("RegistryAssetExists")
+        if cur is not None and cur.frozen:
+            errs.add("RegistryAssetFrozen")
         recorded: list[tuple[bytes, int]] = []
         total = 0
         for pid, lic_id in parents:
@@ -187,13 +190,22 @@ class RegistryModel:
             return errs
         self.assets[aid] = MAsset(who, category, level, kind, APPLIED, now + self.notice, meta, consent,
                                   parents=recorded)
+        # A re-application starts a new life: balances, pledges and licences of the old one lapse.
         for right in (HOLDING, PROCESSING, OPERATION):
             self.bal[(aid, right)] = {who: TOTAL}
             for key in [k for k in self.pledged if k[0] == aid and k[1] == right]:
                 del self.pledged[key]
         self.active_pledges[aid] = 0
+        for p in self.pledges:
+            if p.asset == aid:
+                p.active = False
+        for lic in self.licences:
+            if lic.asset == aid:
+                lic.dead = True
         for pid, _ in recorded:
-            self.children.setdefault(pid, []).append(aid)
+            kids = self.children.setdefault(pid, [])
+            if aid not in kids:
+                kids.append(aid)
         return None
 
     def certify(self, who: str, aid: bytes, now: int) -> Errors:
@@ -337,7 +349,7 @@ class RegistryModel:
         fam = set(self.family(who))
         if any((aid, f) in self.licensed for f in fam):
             return True
-        if any(p.active and p.asset == aid and self.resolve(p.pledgee) == who for p in self.pledges):
+        if any(p.active and p.asset == aid and p.pledgee in fam for p in self.pledges):
             return True
         return self.has("REGULATOR_ROLE", who)
 
@@ -362,8 +374,6 @@ class RegistryModel:
         if ruling == 0 or (transfers and ruling != 2):
             errs.add("RegistryInvalidRuling")
         a = self.assets[d.asset]
-        if ruling == 3 and a.status not in (APPLIED, CERTIFIED):
-            errs |= {"RegistryWrongStatus", "RegistryInvalidRuling"}
         # Transfers are checked cumulatively.
         if ruling == 2 and not errs:
             scratch = {k: dict(v) for k, v in self.bal.items()}
@@ -384,7 +394,7 @@ class RegistryModel:
         if ruling == 2:
             for right, frm, to, n in transfers:
                 self._move(d.asset, right, frm, to, n)
-        elif ruling == 3:
+        elif ruling == 3 and a.status in (APPLIED, CERTIFIED):
             a.status = REJECTED if a.status == APPLIED else REVOKED
         return None
 
