@@ -85,22 +85,44 @@ class Chain:
             raise RpcError(method, int(err.get("code", 0)), str(err.get("message", "")), err.get("data"))
         return reply.get("result")
 
-    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-        """Many calls in one HTTP request; results in order, an error object becomes an RpcError value."""
+    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]], *, max_bytes: int = 1 << 20) -> list[Any]:
+        """Many calls in as few HTTP requests as fit ``max_bytes`` each; results in order.
+
+        An error object in the reply becomes an :class:`RpcError` value in its place.
+        """
         if not calls:
             return []
-        payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)} for i, (m, p) in enumerate(calls)]
+        out: list[Any] = []
+        chunk: list[dict[str, Any]] = []
+        size = 0
+        for i, (method, params) in enumerate(calls):
+            item = {"jsonrpc": "2.0", "id": i, "method": method, "params": list(params)}
+            item_size = len(orjson.dumps(item))
+            if chunk and size + item_size > max_bytes:
+                out.extend(self._batch_once(chunk, calls))
+                chunk, size = [], 0
+            chunk.append(item)
+            size += item_size
+        out.extend(self._batch_once(chunk, calls))
+        return out
+
+    def _batch_once(self, payload: list[dict[str, Any]], calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
         replies = self._post(payload)
-        if not isinstance(replies, list) or len(replies) != len(calls):
-            raise ChainError("batch JSON-RPC reply is malformed or incomplete")
-        out: list[Any] = [None] * len(calls)
+        if isinstance(replies, dict) and replies.get("error"):
+            err = replies["error"]
+            raise RpcError("batch", int(err.get("code", 0)), str(err.get("message", "")), err.get("data"))
+        if not isinstance(replies, list) or len(replies) != len(payload):
+            raise ChainError(f"batch JSON-RPC reply is malformed or incomplete ({len(payload)} calls)")
+        base = int(payload[0]["id"])
+        out: list[Any] = [None] * len(payload)
         for reply in replies:
             idx = int(reply["id"])
             err = reply.get("error")
             if err is not None:
-                out[idx] = RpcError(calls[idx][0], int(err.get("code", 0)), str(err.get("message", "")), err.get("data"))
+                out[idx - base] = RpcError(calls[idx][0], int(err.get("code", 0)), str(err.get("message", "")),
+                                           err.get("data"))
             else:
-                out[idx] = reply.get("result")
+                out[idx - base] = reply.get("result")
         return out
 
     @property
@@ -307,6 +329,7 @@ class Sender:
         self._lock = threading.Lock()
         self._nonce: int | None = None
         self._fees: tuple[float, int, int] | None = None  # (fetched at, tip, max fee)
+        self._simulate = True  # use eth_simulateV1 until the node says it has none
 
     @property
     def address(self) -> str:
@@ -347,7 +370,18 @@ class Sender:
         return obj
 
     def estimate(self, calls: Sequence[Call]) -> list[int]:
-        """Gas limits for ``calls`` (given ones kept); a revert raises the decoded ContractRevert."""
+        """Gas limits for ``calls`` run in order (given ones kept); a revert raises the decoded ContractRevert.
+
+        Uses ``eth_simulateV1`` where the node has it (one execution per call, in sequence, so
+        later calls see the effects of earlier ones) and ``eth_estimateGas`` per call otherwise.
+        """
+        if self._simulate:
+            try:
+                return self._simulate_gas(calls)
+            except RpcError as err:
+                if err.code not in (-32601, -32602) and "not" not in err.rpc_message.lower():
+                    raise
+                self._simulate = False  # the node has no eth_simulateV1: estimate per call
         need = [i for i, c in enumerate(calls) if c.gas is None]
         results = self.chain.batch([("eth_estimateGas", [self._tx_obj(calls[i])]) for i in need])
         gas = [c.gas or 0 for c in calls]
@@ -358,6 +392,42 @@ class Sender:
                     raise revert
                 raise TransactionError(f"cannot estimate gas: {res.rpc_message}")
             gas[i] = int(int(res, 16) * self.gas_margin) + 10_000
+        return gas
+
+    def _simulate_gas(self, calls: Sequence[Call]) -> list[int]:
+        # Calls run in order, in simulated blocks of at most 100 calls or 64 KiB of calldata
+        # (so a block stays under the gas limit), at most 1 MiB of calldata per request.
+        requests: list[list[list[dict[str, Any]]]] = [[[]]]
+        block_bytes = request_bytes = 0
+        for call in calls:
+            size = len(call.data) + 200
+            if request_bytes + size > (1 << 20) and requests[-1][-1]:
+                requests.append([[]])
+                block_bytes = request_bytes = 0
+            elif block_bytes + size > (64 << 10) and requests[-1][-1] or len(requests[-1][-1]) >= 100:
+                requests[-1].append([])
+                block_bytes = 0
+            requests[-1][-1].append(self._tx_obj(call))
+            block_bytes += size
+            request_bytes += size
+        sims: list[dict[str, Any]] = []
+        for blocks in requests:
+            payload = {"blockStateCalls": [{"calls": b} for b in blocks], "validation": False}
+            result = self.chain.rpc("eth_simulateV1", [payload, "latest"])
+            sims.extend(call for block in result for call in block["calls"])
+        if len(sims) != len(calls):
+            raise ChainError("eth_simulateV1 returned a result per call that does not match the request")
+        gas: list[int] = []
+        for call, sim in zip(calls, sims, strict=True):
+            if int(sim.get("status", "0x0"), 16) != 1:
+                data = bytes.fromhex(str(sim.get("returnData", "0x"))[2:])
+                if data:
+                    raise self.decoder.decode(data)
+                message = (sim.get("error") or {}).get("message", "execution failed")
+                raise TransactionError(f"the call would fail: {message}")
+            used = int(sim["gasUsed"], 16)
+            # Head room for refunds counted in gasUsed and the 63/64 rule of nested calls.
+            gas.append(call.gas or int(used * self.gas_margin * 1.1) + 20_000)
         return gas
 
     # -- sending
@@ -448,8 +518,13 @@ class Sender:
         return self.wait(self.send_many([call]))[0]
 
     def transact_many(self, calls: Sequence[Call], *, chunk: int = 500) -> list[Receipt]:
-        """Send ``calls`` in chunks, pipelined, and wait for all receipts."""
-        hashes: list[str] = []
+        """Send ``calls`` in chunks and wait for all receipts, keeping at most two chunks in flight."""
+        receipts: list[Receipt] = []
+        in_flight: list[list[str]] = []
         for start in range(0, len(calls), chunk):
-            hashes.extend(self.send_many(calls[start:start + chunk]))
-        return self.wait(hashes)
+            in_flight.append(self.send_many(calls[start:start + chunk]))
+            if len(in_flight) == 2:
+                receipts.extend(self.wait(in_flight.pop(0)))
+        for hashes in in_flight:
+            receipts.extend(self.wait(hashes))
+        return receipts

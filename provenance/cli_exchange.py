@@ -20,7 +20,7 @@ from provenance.exchange import NATIVE, Exchange, ListingTerms, SignedOrder, Tra
 
 __all__ = ["exchange"]
 
-_UNITS = {"wei": 0, "gwei": 9, "ether": 18}
+_UNITS = {"gwei": 9, "ether": 18, "wei": 0}  # longest suffix first
 
 
 def parse_amount(text: str) -> int:

@@ -55,7 +55,7 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print, *, notice_perio
         deployment = deploy(chain, Sender(chain, admin), notice_period=notice_period)
         deployment.save(workdir / "deployment.json")
         steps: list[tuple[str, str]] = []
-        for name, contract in sorted(deployment.contracts.items()):
+        for name, contract in sorted(deployment.contracts.items(), key=lambda kv: kv[1].block_number):
             echo(f"deployed {name} at {contract.address}  tx {contract.tx_hash}")
             steps.append((f"deploy {name}", contract.tx_hash))
 

@@ -440,18 +440,14 @@ class Exchange(ContractClient):
     def order(self, listing_id: int, *, approve: bool = True) -> TradeOpened:
         """Buy at the listed price. For an ERC-20 listing, ``approve`` first raises the allowance if short."""
         listing = self.listing(_positive(listing_id, "listing id"))
-        if listing.status == ListingStatus.NONE:
-            raise InputError(f"no listing #{listing_id}")
         if approve and listing.terms.currency != NATIVE:
             self._ensure_allowance(listing.terms.currency, listing.terms.price)
         return self._opened(self._outcome(self._require_sender().transact(self.build_order(listing))))[0]
 
     def offer(self, listing_id: int, price: int, *, approve: bool = True) -> OfferMade:
         """Offer ``price`` for a listing; the amount is escrowed until accepted or cancelled."""
-        listing = self.listing(_positive(listing_id, "listing id"))
-        if listing.status == ListingStatus.NONE:
-            raise InputError(f"no listing #{listing_id}")
         _amount(price, "offer price")
+        listing = self.listing(_positive(listing_id, "listing id"))
         native = listing.terms.currency == NATIVE
         if approve and not native:
             self._ensure_allowance(listing.terms.currency, price)

@@ -709,7 +709,8 @@ def _sliced(count: int, workers: int, work: Callable[[int, int], bytes]) -> list
             try:
                 payload = b"K" + work(bounds[k], bounds[k + 1])
             except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                payload, status = b"E" + str(exc).encode("utf-8", "replace"), 1
+                message = str(exc) if isinstance(exc, InputError) else f"worker failed: {type(exc).__name__}: {exc}"
+                payload, status = b"E" + message.encode("utf-8", "replace"), 1
             try:
                 view = memoryview(payload)
                 while view:
@@ -816,16 +817,16 @@ def record_leaf(record: Mapping[str, Any]) -> str:
 
 
 def _hash_records(records: Sequence[Mapping[str, Any]], lo: int, hi: int) -> bytes:
-    """For each record in ``[lo, hi)``: its 32-byte value then its 32-byte leaf, concatenated."""
-    keccak, out = _keccak, []
+    """Records ``[lo, hi)``: their 32-byte leaves, then their values as ``0x``-hex lines."""
+    keccak, leaves, values = _keccak, [], []
     for i in range(lo, hi):
         try:
             digest = keccak(canonical_json(records[i]))
         except InputError as exc:
             raise InputError(f"records[{i}]: {exc}") from None
-        out.append(digest)
-        out.append(keccak(keccak(digest)))
-    return b"".join(out)
+        leaves.append(keccak(keccak(digest)))
+        values.append(digest.hex())
+    return b"".join(leaves) + ("0x" + "\n0x".join(values)).encode()
 
 
 def build_batch(
@@ -837,15 +838,20 @@ def build_batch(
     at most 2, for batches of :data:`PARALLEL_MIN` records or more in a single-threaded process.
     """
     items = records if isinstance(records, Sequence) else list(records)
-    if not items:
+    count = len(items)
+    if not count:
         raise InputError("a batch needs at least one record")
     with _gc_paused():
         # (1): canonical JSON, record hash and leaf, record by record (in slices, in parallel)
-        chunks = _sliced(len(items), _workers(workers, len(items)), lambda lo, hi: _hash_records(items, lo, hi))
-        blob = b"".join(chunks)
+        n_workers = _workers(workers, count)
+        chunks = _sliced(count, n_workers, lambda lo, hi: _hash_records(items, lo, hi))
         # (2): values and leaves in record order, then the tree
-        values = [["0x" + blob[k : k + 32].hex()] for k in range(0, len(blob), 64)]
-        leaves = [blob[k : k + 32] for k in range(32, len(blob), 64)]
+        values: list[list[str]] = []
+        leaves: list[bytes] = []
+        for k, chunk in enumerate(chunks):
+            size = count * (k + 1) // n_workers - count * k // n_workers
+            leaves.extend([chunk[j : j + 32] for j in range(0, 32 * size, 32)])
+            values.extend([[value] for value in chunk[32 * size :].decode().split("\n")])
         return StandardMerkleTree._build(_LeafEncoder(RECORD_LEAF_ENCODING), values, leaves), values
 
 

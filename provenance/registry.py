@@ -163,7 +163,8 @@ class Registry(ContractClient):
         return self._applied(out)[0]
 
     def _applied(self, out: TxOutcome) -> list[Applied]:
-        return [Applied(e.args["assetId"], e.args["noticeEndsAt"], out) for e in out.all("AssetApplied")]
+        # AssetApplied: assetId is topic 1, noticeEndsAt the 7th head word of the data.
+        return [Applied(log.topics[1], int.from_bytes(log.data[192:224], "big"), out) for log in out.raw("AssetApplied")]
 
     def certify(self, asset_id: bytes | str) -> Certified:
         """Issue the certificate (registrar)."""

@@ -3,7 +3,6 @@
 # on the embedded defaults: a local anvil chain and SQLite.
 #   - npm packages (solc-js compiler, anvil local chain, OpenZeppelin contracts) from package-lock.json
 #   - a virtualenv in .venv with the package and its dev extras, pinned in pyproject.toml
-#   - the compiled contract artifacts (checked against the shipped ones by the tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +19,8 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 
-echo "==> compiled contracts (provenance/artifacts)"
-.venv/bin/python -m provenance.compiler
+# The compiled contracts ship in provenance/artifacts (made by `python -m provenance.compiler`);
+# tests/unit/test_compiler.py recompiles the sources and proves the shipped artifacts match.
 
 echo "==> demo: local chain + deploy + register + certify + licence + transfer"
 .venv/bin/provenance --data-dir .provenance demo

@@ -9,7 +9,7 @@ from typing import Any
 from eth_utils import is_address, to_checksum_address
 
 from provenance._internal.abi import AbiCodec
-from provenance.chain import Call, Chain, ErrorDecoder, Receipt, RpcError, Sender
+from provenance.chain import Call, Chain, ErrorDecoder, Log, Receipt, RpcError, Sender
 from provenance.errors import ChainError, InputError, TransactionError
 
 __all__ = ["ContractClient", "DecodedEvent", "TxOutcome", "checksum"]
@@ -32,14 +32,37 @@ class DecodedEvent:
     log_index: int
 
 
-@dataclass(frozen=True, slots=True)
 class TxOutcome:
-    """A mined transaction and the events our contract emitted in it."""
+    """A mined transaction and the events our contract emitted in it (decoded on first use)."""
 
-    tx_hash: str
-    block_number: int
-    gas_used: int
-    events: tuple[DecodedEvent, ...]
+    __slots__ = ("_codec", "_decoded", "_logs", "block_number", "gas_used", "tx_hash")
+
+    def __init__(self, tx_hash: str, block_number: int, gas_used: int, logs: tuple[Log, ...], codec: AbiCodec) -> None:
+        self.tx_hash = tx_hash
+        self.block_number = block_number
+        self.gas_used = gas_used
+        self._logs = logs
+        self._codec = codec
+        self._decoded: tuple[DecodedEvent, ...] | None = None
+
+    def __repr__(self) -> str:
+        return f"TxOutcome({self.tx_hash}, block {self.block_number}, gas {self.gas_used})"
+
+    @property
+    def events(self) -> tuple[DecodedEvent, ...]:
+        if self._decoded is None:
+            out: list[DecodedEvent] = []
+            for log in self._logs:
+                decoded = self._codec.decode_log(log.topics, log.data)
+                if decoded is not None:
+                    out.append(DecodedEvent(decoded[0], decoded[1], log.address, log.log_index))
+            self._decoded = tuple(out)
+        return self._decoded
+
+    def raw(self, name: str) -> list[Log]:
+        """Undecoded logs of event ``name`` (for hot paths that read one topic or word)."""
+        topic0 = self._codec.events_by_name[name].topic0
+        return [log for log in self._logs if log.topics and log.topics[0] == topic0]
 
     def first(self, name: str) -> DecodedEvent:
         for event in self.events:
@@ -95,14 +118,8 @@ class ContractClient:
         return Call(self.address, self.codec.encode(name, *args), value, gas)
 
     def _outcome(self, receipt: Receipt) -> TxOutcome:
-        events: list[DecodedEvent] = []
-        for log in receipt.logs:
-            if log.address != self.address:
-                continue
-            decoded = self.codec.decode_log(log.topics, log.data)
-            if decoded is not None:
-                events.append(DecodedEvent(decoded[0], decoded[1], log.address, log.log_index))
-        return TxOutcome(receipt.tx_hash, receipt.block_number, receipt.gas_used, tuple(events))
+        ours = tuple(log for log in receipt.logs if log.address == self.address)
+        return TxOutcome(receipt.tx_hash, receipt.block_number, receipt.gas_used, ours, self.codec)
 
     def _tx(self, name: str, *args: Any, value: int = 0) -> TxOutcome:
         sender = self._require_sender()

@@ -38,7 +38,8 @@ Hex values are lowercase ``0x`` strings; integers are JSON numbers below 2**53.
                 to ``bytecodeHash``. ``inputHash`` is the SHA-256 of the compiler input (from
                 the deployment manifest, attested by the signature). ``events`` are the ABI
                 entries of the events used, reduced to ``name``, ``type``, ``anonymous`` and
-                ``inputs`` (each ``name``, ``type``, ``indexed``, and ``components`` for tuples).
+                ``inputs`` (each ``name``, ``type``, ``indexed``, and ``components`` for tuples,
+                whose items keep only ``type`` and ``components``).
 ``events``      ``[{"transaction": int, "logIndex": int, "log": {"address": hex20, "topics":
                 [hex32, ...], "data": hex}}, ...]`` in chain order (strictly increasing
                 blockNumber, txIndex, logIndex): ``transaction`` indexes ``transactions``;
@@ -191,8 +192,9 @@ def abi_event_entry(item: Mapping[str, Any]) -> dict[str, Any]:
     """An ABI event entry reduced to what decoding needs."""
 
     def param(p: Mapping[str, Any], top: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": str(p.get("name", "")), "type": str(p["type"])}
-        if top:
+        out: dict[str, Any] = {"type": str(p["type"])}
+        if top:  # names inside tuples do not change decoding: left out
+            out["name"] = str(p.get("name", ""))
             out["indexed"] = bool(p.get("indexed", False))
         if "components" in p:
             out["components"] = [param(c, False) for c in p["components"]]

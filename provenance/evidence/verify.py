@@ -15,10 +15,11 @@ touches the network unless ``rpc`` is given. The checks, in order::
                          its sender recovers, its chain id is the bundle's
     receipt-proof        each receipt is under its block's receiptsRoot and decodes
     log-in-receipt       each event's log is the log at its index in the decoded receipt
-    event-order          events in chain order, no duplicates; transactions sorted, each used
+    event-order          events in chain order, no duplicates; transactions sorted
     contract-address     each contract was created by its deployment transaction (successful
                          creation; keccak(rlp([sender, nonce]))[12:]; bytecode and constructor
-                         arguments match) and every log comes from one of them
+                         arguments match), every log comes from one of them, and every
+                         transaction is used by an event or a contract
     event-decoding       each log decodes with its contract's ABI entry to its timeline entry
     query-match          each event refers to the queried asset / trade / party / record
     record-proof         each anchored record hashes to its recordHash and its Merkle proof
@@ -35,14 +36,15 @@ bundle verifies when no check failed (:attr:`VerificationReport.ok`);
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from eth_hash.auto import keccak
 
 from provenance.errors import InputError, ProvenanceError, VerificationError
+from provenance.evidence._schema import ParsedBundle, parse_bundle
 from provenance.evidence._transactions import Transaction, decode_transaction, recover_signer
 from provenance.evidence.bundle import FORMAT, bundle_hash, canonical_json, load_bundle, signing_digest, timeline_entry
 from provenance.evidence.proofs import (
@@ -138,188 +140,13 @@ class VerificationReport:
                 "checks": [c.to_json() for c in self.checks]}
 
 
-# -- parsing (check bundle-format) -----------------------------------------------------
-
-
-def _fail(where: str, message: str) -> VerificationError:
-    return VerificationError("bundle-format", message, where)
-
-
-def _obj(value: Any, where: str, keys: Sequence[str]) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise _fail(where, "expected a JSON object")
-    missing = [k for k in keys if k not in value]
-    extra = sorted(set(value) - set(keys))
-    if missing:
-        raise _fail(f"{where}.{missing[0]}" if where else missing[0], "missing")
-    if extra:
-        raise _fail(f"{where}.{extra[0]}" if where else extra[0], "not a field of this format")
-    return value
-
-
-def _int(value: Any, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1 << 53:
-        raise _fail(where, f"expected a non-negative integer, got {value!r:.40}")
-    return value
-
-
-def _str(value: Any, where: str) -> str:
-    if not isinstance(value, str):
-        raise _fail(where, f"expected a string, got {value!r:.40}")
-    return value
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise _fail(where, "expected a JSON array")
-    return value
-
-
-def _hex(value: Any, where: str, size: int | None = None) -> bytes:
-    text = _str(value, where)
-    digits = text[2:]
-    if text[:2] != "0x" or len(digits) % 2 or digits.strip("0123456789abcdef"):
-        raise _fail(where, f"expected lowercase 0x hex, got {text!r:.60}")
-    raw = bytes.fromhex(digits)
-    if size is not None and len(raw) != size:
-        raise _fail(where, f"expected {size} bytes, got {len(raw)}")
-    return raw
-
-
-@dataclass(frozen=True, slots=True)
-class _Tx:
-    block_number: int
-    tx_index: int
-    transaction: bytes
-    transaction_proof: tuple[bytes, ...]
-    receipt: bytes
-    receipt_proof: tuple[bytes, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Contract:
-    name: str
-    address: bytes
-    deployment: int
-    bytecode_hash: bytes
-    constructor_args: bytes
-    events: tuple[Mapping[str, Any], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Event:
-    tx: int
-    log_index: int
-    address: bytes
-    topics: tuple[bytes, ...]
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class _Record:
-    record: Mapping[str, Any]
-    record_hash: bytes
-    proof: tuple[bytes, ...]
-    event: int
-
-
-_TOP = ("format", "tool", "createdAt", "query", "chain", "checkpoint", "headers", "transactions", "contracts",
-        "events", "timeline", "records", "exporter", "signature")
-
-
-@dataclass(slots=True)
-class _Bundle:
-    doc: Mapping[str, Any]
-    query: Mapping[str, Any] = field(default_factory=dict)
-    chain_id: int = 0
-    genesis: bytes = b""
-    checkpoint: tuple[int, bytes] = (0, b"")
-    headers: list[bytes] = field(default_factory=list)
-    txs: list[_Tx] = field(default_factory=list)
-    contracts: list[_Contract] = field(default_factory=list)
-    events: list[_Event] = field(default_factory=list)
-    timeline: list[Any] = field(default_factory=list)
-    records: list[_Record] = field(default_factory=list)
-    exporter: str = ""
-    signature: bytes = b""
-
-
-def _parse(doc: Any) -> _Bundle:
-    top = _obj(doc, "", _TOP)
-    if top["format"] != FORMAT:
-        raise _fail("format", f"expected {FORMAT!r}, got {top['format']!r:.60}")
-    b = _Bundle(top)
-    tool = _obj(top["tool"], "tool", ("name", "version"))
-    _str(tool["name"], "tool.name"), _str(tool["version"], "tool.version")
-    _int(top["createdAt"], "createdAt")
-    q = b.query = _obj(top["query"], "query", ("kind", "id", "lineage", "source", "toBlock"))
-    kinds = {"asset": 32, "trade": 32, "record": 32, "party": 20}
-    if q["kind"] not in kinds:
-        raise _fail("query.kind", f"unknown kind {q['kind']!r:.40}")
-    _hex(q["id"], "query.id", kinds[q["kind"]])
-    if q["lineage"] not in ("none", "up", "down", "both"):
-        raise _fail("query.lineage", f"unknown lineage {q['lineage']!r:.40}")
-    if q["source"] not in ("index", "logs", "proof"):
-        raise _fail("query.source", f"unknown source {q['source']!r:.40}")
-    _int(q["toBlock"], "query.toBlock")
-    chain = _obj(top["chain"], "chain", ("chainId", "genesisHash"))
-    b.chain_id, b.genesis = _int(chain["chainId"], "chain.chainId"), _hex(chain["genesisHash"], "chain.genesisHash", 32)
-    cp = _obj(top["checkpoint"], "checkpoint", ("number", "hash"))
-    b.checkpoint = (_int(cp["number"], "checkpoint.number"), _hex(cp["hash"], "checkpoint.hash", 32))
-    b.headers = [_hex(h, f"headers[{i}]") for i, h in enumerate(_list(top["headers"], "headers"))]
-    for k, t in enumerate(_list(top["transactions"], "transactions")):
-        w = f"transactions[{k}]"
-        t = _obj(t, w, ("blockNumber", "txIndex", "transaction", "transactionProof", "receipt", "receiptProof"))
-        b.txs.append(_Tx(
-            _int(t["blockNumber"], f"{w}.blockNumber"), _int(t["txIndex"], f"{w}.txIndex"),
-            _hex(t["transaction"], f"{w}.transaction"),
-            tuple(_hex(n, f"{w}.transactionProof[{j}]") for j, n in enumerate(_list(t["transactionProof"],
-                                                                                  f"{w}.transactionProof"))),
-            _hex(t["receipt"], f"{w}.receipt"),
-            tuple(_hex(n, f"{w}.receiptProof[{j}]") for j, n in enumerate(_list(t["receiptProof"],
-                                                                              f"{w}.receiptProof")))))
-    for c, entry in enumerate(_list(top["contracts"], "contracts")):
-        w = f"contracts[{c}]"
-        entry = _obj(entry, w, ("name", "address", "deployment", "bytecodeHash", "constructorArgs", "inputHash",
-                                "events"))
-        _hex(entry["inputHash"], f"{w}.inputHash", 32)
-        b.contracts.append(_Contract(
-            _str(entry["name"], f"{w}.name"), _hex(entry["address"], f"{w}.address", 20),
-            _int(entry["deployment"], f"{w}.deployment"), _hex(entry["bytecodeHash"], f"{w}.bytecodeHash", 32),
-            _hex(entry["constructorArgs"], f"{w}.constructorArgs"), tuple(_list(entry["events"], f"{w}.events"))))
-    for i, ev in enumerate(_list(top["events"], "events")):
-        w = f"events[{i}]"
-        ev = _obj(ev, w, ("transaction", "logIndex", "log"))
-        log = _obj(ev["log"], f"{w}.log", ("address", "topics", "data"))
-        b.events.append(_Event(
-            _int(ev["transaction"], f"{w}.transaction"), _int(ev["logIndex"], f"{w}.logIndex"),
-            _hex(log["address"], f"{w}.log.address", 20),
-            tuple(_hex(t, f"{w}.log.topics[{j}]", 32) for j, t in enumerate(_list(log["topics"], f"{w}.log.topics"))),
-            _hex(log["data"], f"{w}.log.data")))
-    b.timeline = _list(top["timeline"], "timeline")
-    for r, rec in enumerate(_list(top["records"], "records")):
-        w = f"records[{r}]"
-        rec = _obj(rec, w, ("record", "recordHash", "proof", "event"))
-        if not isinstance(rec["record"], Mapping):
-            raise _fail(f"{w}.record", "expected a JSON object")
-        b.records.append(_Record(
-            rec["record"], _hex(rec["recordHash"], f"{w}.recordHash", 32),
-            tuple(_hex(p, f"{w}.proof[{j}]", 32) for j, p in enumerate(_list(rec["proof"], f"{w}.proof"))),
-            _int(rec["event"], f"{w}.event")))
-    b.exporter = _str(top["exporter"], "exporter")
-    if len(b.exporter) != 42 or b.exporter[:2] != "0x":
-        raise _fail("exporter", f"expected an address, got {b.exporter!r:.60}")
-    b.signature = _hex(top["signature"], "signature", 65)
-    return b
-
-
 # -- the checks ------------------------------------------------------------------------
 
 
 class _Run:
     """State shared by the checks of one bundle."""
 
-    def __init__(self, bundle: _Bundle, raw: bytes | None, trust_checkpoint: bytes | None, exporter: str | None,
+    def __init__(self, bundle: ParsedBundle, raw: bytes | None, trust_checkpoint: bytes | None, exporter: str | None,
                  rpc: RpcCall | None) -> None:
         self.b = bundle
         self.raw = raw
@@ -462,10 +289,6 @@ class _Run:
             if (here.block_number, here.tx_index) <= (before.block_number, before.tx_index):
                 raise VerificationError("event-order", f"not after transactions[{k - 1}] (blockNumber, txIndex)",
                                         f"transactions[{k}]")
-        used = {ev.tx for ev in b.events} | {c.deployment for c in b.contracts}
-        for k in range(len(b.txs)):
-            if k not in used:
-                raise VerificationError("event-order", "referenced by no event and no contract", f"transactions[{k}]")
         previous: tuple[int, int, int] | None = None
         for i, ev in enumerate(b.events):
             if ev.tx >= len(b.txs):
@@ -508,6 +331,11 @@ class _Run:
             if hashlib.sha256(code).digest() != contract.bytecode_hash:
                 raise VerificationError("contract-address", f"the creation code of {dep} hashes to "
                                         f"0x{hashlib.sha256(code).hexdigest()}", f"{w}.bytecodeHash")
+        used = {ev.tx for ev in b.events} | {c.deployment for c in b.contracts}
+        for k in range(len(b.txs)):
+            if k not in used:
+                raise VerificationError("contract-address", "referenced by no event and no contract",
+                                        f"transactions[{k}]")
         for i, ev in enumerate(b.events):
             if ev.address not in addresses:
                 raise VerificationError("contract-address", "not the address of any of contracts[*]",
@@ -548,7 +376,7 @@ class _Run:
                 block_number=b.txs[ev.tx].block_number, block_hash=digest_header[0],
                 timestamp=digest_header[1].timestamp, tx_hash=tx.tx_hash, tx_index=b.txs[ev.tx].tx_index,
                 sender=tx.sender, log_index=ev.log_index)
-            _compare(b.timeline[i], expected, f"timeline[{i}]", f"{w} decoded with contracts[{c}].events[{j}]")
+            _compare(b.timeline[i], expected, f"timeline[{i}]", f"{w} decoded with contracts[{c}] (its events[{j}])")
         for c, contract in enumerate(b.contracts):
             for j in range(len(contract.events)):
                 if (c, j) not in used:
@@ -558,6 +386,7 @@ class _Run:
     def check_query_match(self) -> str:
         q = self.b.query
         kind, ident = str(q["kind"]), str(q["id"])
+        mentioned = not (kind == "asset" and q["lineage"] != "none")
         for i, ((dec, args), ev) in enumerate(zip(self.decoded, self.b.events, strict=True)):
             number = self.b.txs[ev.tx].block_number
             if number > int(q["toBlock"]) or int(q["toBlock"]) > self.b.checkpoint[0]:
@@ -571,11 +400,14 @@ class _Run:
             refs = _refs(dec, args)
             if kind == "asset" and q["lineage"] != "none":
                 ok = any(k == "asset" for k, _ in refs)
+                mentioned = mentioned or (kind, ident) in refs
             else:
                 ok = (kind, ident) in refs
             if not ok:
                 raise VerificationError("query-match", f"events[{i}] ({dec.name}) does not refer to {kind} {ident} "
                                         "(query.id)", f"events[{i}]")
+        if not mentioned:
+            raise VerificationError("query-match", f"no event refers to asset {ident} itself", "query.id")
         if kind == "record" and not self.b.records:
             raise VerificationError("query-match", "a record bundle without records", "records")
         if kind == "record" and ident not in {"0x" + r.record_hash.hex() for r in self.b.records}:
@@ -632,10 +464,10 @@ def _reason(exc: VerificationError) -> str:
 
 def _event_decoder(contract: str, item: Any, where: str) -> EventDecoder:
     def params(value: Any, top: bool) -> bool:
-        keys = {"name", "type", "indexed"} if top else {"name", "type"}
+        keys = {"name", "type", "indexed"} if top else {"type"}
         return isinstance(value, list) and all(
-            isinstance(p, Mapping) and keys <= set(p) <= keys | {"components"} and isinstance(p["name"], str)
-            and isinstance(p["type"], str) and (not top or isinstance(p["indexed"], bool))
+            isinstance(p, Mapping) and keys <= set(p) <= keys | {"components"} and isinstance(p["type"], str)
+            and (not top or (isinstance(p["indexed"], bool) and isinstance(p["name"], str)))
             and ("components" not in p or params(p["components"], False)) for p in value)
 
     if not (isinstance(item, Mapping) and set(item) == {"name", "type", "anonymous", "inputs"}
@@ -705,11 +537,11 @@ def verify_bundle(
     pinned = _pinned_hash(trust_checkpoint)
     call = http_rpc(rpc) if isinstance(rpc, str) else rpc
     try:
-        parsed = _parse(doc)
+        parsed = parse_bundle(doc)
         record("bundle-format", "passed", f"format {FORMAT}")
     except VerificationError as exc:
         record("bundle-format", "failed", _reason(exc), exc.field)
-        parsed = _Bundle(doc if isinstance(doc, Mapping) else {})
+        parsed = ParsedBundle(doc if isinstance(doc, Mapping) else {})
     run = _Run(parsed, raw, pinned, exporter, call)
     # (2) every other check in order, skipping those whose prerequisites failed
     wanted: dict[str, Callable[[], str] | str] = {

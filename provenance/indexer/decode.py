@@ -218,7 +218,7 @@ def _topic_hash(w: bytes) -> str:
 
 def _is_wide_int(typ: str) -> bool:
     m = re.match(r"^u?int(\d*)", typ)
-    return bool(m) and int(m.group(1) or 256) > 64
+    return m is not None and int(m.group(1) or 256) > 64
 
 
 def _json_converters(typ: str) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
@@ -348,12 +348,12 @@ class EventDecoder:
         if len(topics) != self._n_topics:
             raise ValueError(f"{self.signature}: expected {self._n_topics} topics, got {len(topics)}")
         args: dict[str, Any] = {}
-        for (name, conv), topic in zip(self._topic_conv, topics[1:], strict=True):
-            args[name] = conv(topic)
+        for (name, tconv), topic in zip(self._topic_conv, topics[1:], strict=True):
+            args[name] = tconv(topic)
         if self._fallback:
-            import eth_abi
+            from eth_abi.abi import decode as abi_decode
 
-            values = eth_abi.decode(self._data_types, data)
+            values = abi_decode(self._data_types, data)
             for name, typ, value in zip(self._data_names, self._data_types, values, strict=True):
                 args[name] = _normalize_abi_value(value, typ)
         else:
@@ -362,7 +362,7 @@ class EventDecoder:
             for i, (name, kind, conv) in enumerate(self._data_plan):
                 head = data[32 * i: 32 * i + 32]
                 if kind == "w":
-                    args[name] = conv(head)  # type: ignore[misc]
+                    args[name] = conv(head) if conv is not None else None
                     continue
                 offset = int.from_bytes(head, "big")
                 if offset + 32 > len(data):
@@ -373,7 +373,8 @@ class EventDecoder:
                     end = start + 32 * length
                     if end > len(data):
                         raise ValueError(f"{self.signature}: array {name} out of range")
-                    args[name] = [conv(data[j: j + 32]) for j in range(start, end, 32)]  # type: ignore[misc]
+                    word_conv: Word = conv if conv is not None else _topic_hash
+                    args[name] = [word_conv(data[j: j + 32]) for j in range(start, end, 32)]
                     continue
                 if start + length > len(data):
                     raise ValueError(f"{self.signature}: {name} out of range")

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -185,21 +185,36 @@ class LogFetcher(Generic[T]):
 
     # -- the pipeline ------------------------------------------------------------------
 
-    def ranges(self, start: int, end: int, *, all_headers: bool = False) -> Iterator[RangeResult[T]]:
-        """Results for ``start..end`` in order, up to ``concurrency`` ranges in flight."""
+    def ranges(self, start: int, end: int, *, all_headers: bool = False,
+               processes: Executor | None = None) -> Iterator[RangeResult[T]]:
+        """Results for ``start..end`` in order, up to ``concurrency`` ranges in flight.
+
+        With ``processes`` (a pool whose workers ran :func:`provenance.indexer.prepare.worker_init`)
+        the ranges are read and prepared in worker processes; this thread only plans them.
+        """
         if start > end:
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="provenance-fetch")
         pending: deque[Future[RangeResult[T]]] = deque()
+        in_flight = self.concurrency if processes is None else 2 * self.concurrency
         next_lo = start
         try:
             while next_lo <= end or pending:
-                while next_lo <= end and len(pending) < self.concurrency:
+                while next_lo <= end and len(pending) < in_flight:
                     hi = min(end, next_lo + self.sizer.size - 1)
-                    pending.append(self._pool.submit(self.read_range, next_lo, hi, all_headers))
+                    if processes is None:
+                        pending.append(self._pool.submit(self.read_range, next_lo, hi, all_headers))
+                    else:
+                        from provenance.indexer.prepare import worker_read
+
+                        pending.append(processes.submit(worker_read, next_lo, hi, all_headers))
                     next_lo = hi + 1
-                yield pending.popleft().result()
+                res = pending.popleft().result()
+                if processes is not None:
+                    self.sizer.answered(res.hi - res.lo + 1, res.n_logs)
+                    self.stats.ranges += 1
+                yield res
         finally:
             for fut in pending:
                 fut.cancel()

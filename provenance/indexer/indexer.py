@@ -16,8 +16,11 @@ restarted dev chain), stops the indexer with an :class:`~provenance.errors.Index
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,7 @@ from provenance.indexer.rpc import RpcClient
 from provenance.indexer.state import Projection, StateWriter
 from provenance.indexer.store import Store, open_store
 from provenance.indexer.store.base import RefRule
+from provenance.indexer.prepare import Prepared, Preparer, worker_init
 
 __all__ = ["Indexer", "IndexerConfig", "Progress", "RunResult", "Status", "index_status"]
 
@@ -44,10 +48,13 @@ class IndexerConfig:
 
     confirmations: int = 0  # index only blocks at least this deep
     reorg_depth: int = 64  # blocks within this distance of the head are not final
-    initial_range: int = 2_000  # first eth_getLogs range, in blocks
+    initial_range: int = 50  # first eth_getLogs range, in blocks (then adapted)
     max_range: int = 100_000
     target_logs: int = 10_000  # aim for this many logs per eth_getLogs answer
     concurrency: int = 3  # eth_getLogs requests in flight (far regime)
+    workers: int | None = None  # decode processes for backfills; None: auto (CPUs - 1, at least 2), 0: threads
+    workers_min_blocks: int = 256  # ... for backfills of at least this many blocks
+    workers_min_events: int = 50_000  # ... or once a backfill has read this many events
     commit_events: int = 50_000
     commit_seconds: float = 2.0
     poll_interval: float = 1.0  # follow mode
@@ -114,16 +121,6 @@ class Status:
     node_error: str | None = None
 
 
-class _Unordered(Exception):
-    """Logs not in (block, log index) order: sort, then prepare again."""
-
-
-@dataclass(slots=True)
-class _Prepared:
-    events: list[Event]
-    rows: list[tuple[Any, ...]]
-
-
 class Indexer:
     """Indexes the events of a deployment into a store.
 
@@ -168,8 +165,6 @@ class Indexer:
         self._by_contract: dict[str, list[Projection]] = {}
         for p in self.projections:
             self._by_contract.setdefault(p.contract, []).append(p)
-        self._projected = frozenset(self._by_contract)
-        self._addr_bytes = {n: bytes.fromhex(a[2:]) for a, n in self.decoder.by_address.items()}
         # History refs: SQL rules over the raw bytes, grouped by place.
         grouped: dict[tuple[str, str, str, int, int], list[str]] = {}
         for dec in self.decoder.decoders():
@@ -178,17 +173,11 @@ class Indexer:
         self._ref_rules: list[RefRule] = [
             (c, tuple(sorted(names)), k, src, off, ln) for (c, k, src, off, ln), names in sorted(grouped.items())
         ]
-        # Generated fast decoders by (address as the node spells it, topic0 hex).
-        self._fast: dict[tuple[str, str], EventDecoder] = {}
-        for dec in self.decoder.decoders():
-            if dec.fast_json is not None:
-                for addr, name in self.decoder.by_address.items():
-                    if name == dec.contract:
-                        self._fast[(addr, "0x" + dec.topic0.hex())] = dec
+        self.preparer = Preparer(self.decoder, frozenset(self._by_contract))
+        self._pool: ProcessPoolExecutor | None = None
         self.start_block = min(b for _a, b in self.contracts.values())
-        self.chain_id: int = 0
         self.fetcher = LogFetcher(
-            self.rpc, self.decoder.addresses, self._prepare,
+            self.rpc, self.decoder.addresses, self.preparer.prepare,
             sizer=RangeSizer(self.config.initial_range, maximum=self.config.max_range,
                              target_logs=self.config.target_logs),
             concurrency=self.config.concurrency, block_attempts=self.config.block_attempts,
@@ -208,76 +197,6 @@ class Indexer:
         self.close()
 
     # -- decoding (in fetch threads) ---------------------------------------------------
-
-    def _prepare(self, logs: list[dict[str, Any]]) -> _Prepared:
-        """Logs -> event rows and history refs (and Event records for projected contracts).
-
-        The hot path: per-block and per-transaction values are converted once; events of
-        contracts without a projection go through the decoders' generated fast paths.
-        """
-        rows: list[tuple[Any, ...]] = []
-        events: list[Event] = []
-        chain_id = self.chain_id
-        by_address = self.decoder.by_address
-        projected = self._projected
-        fast = self._fast
-        addr_bytes = self._addr_bytes
-        fromhex = bytes.fromhex
-        prev_bn = prev_tx = ""
-        bn = bt = ti = 0
-        bh = th = b""
-        last_id = -1
-        try:
-            for log in logs:
-                bn_hex = log["blockNumber"]
-                if bn_hex != prev_bn:
-                    prev_bn, bn, bh = bn_hex, int(bn_hex, 16), fromhex(log["blockHash"][2:])
-                    ts = log.get("blockTimestamp")
-                    bt = int(ts, 16) if ts is not None else None
-                tx_hex = log["transactionHash"]
-                if tx_hex != prev_tx:
-                    prev_tx, th, ti = tx_hex, fromhex(tx_hex[2:]), int(log["transactionIndex"], 16)
-                li = int(log["logIndex"], 16)
-                eid = (bn << 24) | li
-                if eid <= last_id or li >= 1 << 24:
-                    raise _Unordered
-                last_id = eid
-                address = log["address"]
-                t = log["topics"]
-                d = log["data"]
-                contract = by_address.get(address) or by_address.get(address.lower())
-                if contract is None:
-                    raise IndexerError(f"the node returned a log of {address}, which is not one of our contracts")
-                dec = fast.get((address, t[0])) if t and contract not in projected else None
-                if dec is not None and d.islower():
-                    try:
-                        args_json, topics_hex = dec.fast_json(t, d)  # type: ignore[misc]
-                    except ValueError:
-                        pass
-                    else:
-                        rows.append((eid, chain_id, bn, li, bh, bt, th, ti, addr_bytes[contract], contract,
-                                     dec.name, fromhex(topics_hex), fromhex(d[2:]), args_json))
-                        continue
-                # (2) the general path: a typed Event (projections need it), JSON from the decoded args.
-                ev = self.decoder.decode(log)
-                json_text: str | None = None
-                if ev.args is not None:
-                    gdec = self.decoder.decoder(ev.contract, ev.topics[0])
-                    if gdec is not None:
-                        json_text = gdec.args_to_json(ev.args).decode()
-                    if ev.contract in projected:
-                        events.append(ev)
-                rows.append((eid, chain_id, bn, li, bh, bt, th, ti, addr_bytes[contract], contract, ev.name,
-                             b"".join(ev.topics), ev.data, json_text))
-        except _Unordered:
-            logs = sorted(logs, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16)))
-            for a, b in zip(logs, logs[1:]):
-                if (a["blockNumber"], a["logIndex"]) == (b["blockNumber"], b["logIndex"]):
-                    raise IndexerError(f"the node returned log {a['logIndex']} of block {a['blockNumber']} twice") from None
-            return self._prepare(logs)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise IndexerError(f"the node returned a malformed log ({exc!r})") from None
-        return _Prepared(events, rows)
 
     # -- chain identity ----------------------------------------------------------------
 
@@ -314,7 +233,7 @@ class Indexer:
                     f"the index was built for other contracts ({', '.join(sorted(n for n, _s in stored.values()))}); "
                     f"{name} at {address} is not one of them: index into a new database"
                 )
-        self.chain_id = chain_id
+        self.preparer.chain_id = chain_id
         if stored_chain is None or not stored:
             with self.store.transaction():
                 self.store.set_meta("chain_id", str(chain_id))
@@ -383,11 +302,15 @@ class Indexer:
                     self._backfill(next_block, final_edge, target, head, stop)
                 else:
                     self._finish_backfill()
-                    self._near(next_block, target, head, cur)
+                    self._stream(next_block, target, target, head, stop, near=True,
+                                 prev_hash=cur[1] if cur else None)
             cur = self.store.cursor()
             return RunResult(run_start, cur[0] if cur else run_start - 1, self._events, self._rollbacks,
                              time.monotonic() - t0)
         finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
             self.fetcher.close()
             self.store.unlock_writer()
 
@@ -402,41 +325,85 @@ class Indexer:
             fresh = self.store.cursor() is None
             if cfg.defer_indexes or fresh or hi - lo >= cfg.defer_indexes_blocks:
                 self.store.drop_secondary_indexes()
-        batch: list[RangeResult[_Prepared]] = []
-        pending_events = 0
+        self._stream(lo, hi, target, head, stop, near=False, prev_hash=None)
+
+    def _stream(self, lo: int, hi: int, target: int, head: int, stop: threading.Event | None, *, near: bool,
+                prev_hash: bytes | None) -> None:
+        """Read ``lo..hi`` through the fetch pipeline and commit in batches.
+
+        Near the head every header is kept and must link to the previous one (else the
+        stream stops at the break and the next step's reorg check takes over). A long
+        backfill moves to worker processes once it proves big (many blocks or many events).
+        """
+        cfg = self.config
+        batch: list[RangeResult[Prepared]] = []
+        pending_events = seen_events = 0
         last_commit = time.monotonic()
-        for res in self.fetcher.ranges(lo, hi):
-            batch.append(res)
-            pending_events += res.n_logs
-            if (pending_events >= cfg.commit_events or time.monotonic() - last_commit >= cfg.commit_seconds
-                    or res.hi == hi or (stop is not None and stop.is_set())):
-                self._commit(batch, store_headers=False)
-                batch, pending_events, last_commit = [], 0, time.monotonic()
-                self._report(res.hi, target, head, "backfill")
-                if stop is not None and stop.is_set():
-                    return
+        pos = lo
+        while pos <= hi:
+            pool = None if near else self._process_pool(hi - pos + 1, seen_events)
+            ranges = self.fetcher.ranges(pos, hi, all_headers=near, processes=pool)
+            try:
+                for res in ranges:
+                    if near:
+                        for n in range(res.lo, res.hi + 1):
+                            h = res.headers[n]
+                            if prev_hash is not None and h.parent_hash != prev_hash:
+                                if batch:
+                                    self._commit(batch, store_headers=True)
+                                return  # the chain changed under us: the reorg check handles it
+                            prev_hash = h.hash
+                    batch.append(res)
+                    pending_events += res.n_logs
+                    seen_events += res.n_logs
+                    pos = res.hi + 1
+                    stopping = stop is not None and stop.is_set()
+                    if (pending_events >= cfg.commit_events or time.monotonic() - last_commit >= cfg.commit_seconds
+                            or res.hi == hi or stopping):
+                        self._commit(batch, store_headers=near)
+                        batch, pending_events, last_commit = [], 0, time.monotonic()
+                        if near:
+                            self.store.prune_blocks(head - cfg.reorg_depth - 1)
+                        self._report(res.hi, target, head, "head" if near else "backfill")
+                        if stopping:
+                            return
+                    if pool is None and not near and pos <= hi and self._process_pool(hi - pos + 1, seen_events):
+                        break  # big after all: continue in worker processes
+            finally:
+                ranges.close()  # type: ignore[attr-defined]
         if batch:
-            self._commit(batch, store_headers=False)
+            self._commit(batch, store_headers=near)
+
+    def _process_pool(self, blocks: int, seen_events: int) -> ProcessPoolExecutor | None:
+        """Worker processes for a long backfill (their own GIL each), started once per run."""
+        if self._pool is not None:
+            return self._pool
+        workers = self.config.workers
+        if workers is None:
+            cpus = os.cpu_count() or 1
+            workers = max(2, cpus - 1) if cpus > 1 else 0
+        big = blocks >= self.config.workers_min_blocks or seen_events >= self.config.workers_min_events
+        if workers <= 0 or not big or blocks < 2:
+            return None
+        if self._pool is None:
+            cfg = self.config
+            self._pool = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init,
+                initargs=(
+                    {"url": self.rpc.url, "timeout": self.rpc.timeout, "retries": self.rpc.retries,
+                     "backoff": self.rpc.backoff},
+                    dict(self.decoder.by_address), {n: list(a) for n, a in self.abis.items()},
+                    sorted(self.preparer.projected), self.preparer.chain_id,
+                    {"block_attempts": cfg.block_attempts, "bloom_check": cfg.bloom_check},
+                ),
+            )
+        return self._pool
 
     def _finish_backfill(self) -> None:
         if not self.store.indexes_built():
             self.store.build_secondary_indexes()
 
-    def _near(self, lo: int, hi: int, head: int, cur: tuple[int, bytes] | None) -> None:
-        hi = min(hi, lo + self.fetcher.sizer.size - 1)
-        res = self.fetcher.read_range(lo, hi, all_headers=True)
-        # (1) the new headers must link to the checkpoint and to each other.
-        prev = cur[1] if cur else None
-        for n in range(lo, hi + 1):
-            h = res.headers[n]
-            if prev is not None and h.parent_hash != prev:
-                return  # the chain changed under us: the next step's reorg check handles it
-            prev = h.hash
-        self._commit([res], store_headers=True)
-        self.store.prune_blocks(head - self.config.reorg_depth - 1)
-        self._report(hi, head - self.config.confirmations, head, "head")
-
-    def _commit(self, results: list[RangeResult[_Prepared]], *, store_headers: bool) -> None:
+    def _commit(self, results: list[RangeResult[Prepared]], *, store_headers: bool) -> None:
         """Project, then write events, refs, state, block hashes and the checkpoint in one transaction."""
         last = results[-1]
         writer = StateWriter(self.store, self.tables)

@@ -112,9 +112,3 @@ def w(world: World, snapshot: None) -> World:
     world.resync()
     return world
 
-
-@pytest.fixture(scope="session")
-def node() -> Iterator[LocalNode]:
-    """TEMPORARY: DataRegistry is above EIP-170's 24,576-byte limit while it is being finished."""
-    with LocalNode(extra_args=("--disable-code-size-limit",)) as running:
-        yield running

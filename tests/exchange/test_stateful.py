@@ -11,10 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from eth_utils import to_checksum_address
-from hypothesis import HealthCheck, settings
-import collections
-COUNT = collections.Counter()
-def event(x): COUNT[x]+=1
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -111,6 +108,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         self.offer_models: dict[int, OfferModel] = {}
         self.frozen = {"derived": False, "resource": False}
         self.nonce = 0
+        self.clock = 0  # chain time as of the last advance (settle() picks trades lapsed by then)
 
     # ------------------------------------------------------------------ helpers
     def ex(self, signer: Signer) -> Exchange:
@@ -338,10 +336,14 @@ class ExchangeMachine(RuleBasedStateMachine):
     def confirm(self, data: st.DataObject) -> None:
         self.do_confirm(data.draw(st.sampled_from(self.trades_in(TradeStatus.DELIVERED))))
 
-    @precondition(lambda self: self.trades_in(TradeStatus.DELIVERED, TradeStatus.CONFIRMED))
+    def settleable(self) -> list[int]:
+        return sorted(t for t, m in self.trade_models.items() if m.status == TradeStatus.CONFIRMED
+                      or (m.status == TradeStatus.DELIVERED and 0 < m.settleable_at <= self.clock))
+
+    @precondition(lambda self: self.settleable())
     @rule(data=st.data())
     def settle(self, data: st.DataObject) -> None:
-        self.do_settle_rule(data.draw(st.sampled_from(self.trades_in(TradeStatus.DELIVERED, TradeStatus.CONFIRMED))))
+        self.do_settle_rule(data.draw(st.sampled_from(self.settleable())))
 
     @precondition(lambda self: self.trades_in(TradeStatus.ESCROWED))
     @rule(data=st.data(), by_seller=st.booleans())
@@ -388,6 +390,7 @@ class ExchangeMachine(RuleBasedStateMachine):
     @rule()
     def advance_time(self) -> None:
         self.w.advance(WINDOW + 500)
+        self.clock = self.w.now()
 
     @precondition(lambda self: any(v > 0 for v in self.balances.values()))
     @rule(account=st.integers(0, 5), currency=st.integers(0, 2))
@@ -402,14 +405,21 @@ class ExchangeMachine(RuleBasedStateMachine):
         assert self.ex(who).withdraw(cur).amount == owed
         self.balances[(who.address, cur)] = 0
 
-    @rule(asset=st.sampled_from(["derived", "resource"]))
-    def toggle_freeze(self, asset: str) -> None:
-        reg = self.w.reg(self.w.actors.regulator)
-        if self.frozen[asset]:
-            reg.unfreeze(self.w.assets[asset], h("lifted"))
-        else:
-            reg.freeze(self.w.assets[asset], h("order"))
-        self.frozen[asset] = not self.frozen[asset]
+    @precondition(lambda self: not any(self.frozen.values()))
+    @rule(asset=st.sampled_from(["derived", "resource"]), now=st.integers(0, 2))
+    def freeze(self, asset: str, now: int) -> None:
+        """A regulator freezes an asset (one draw in three, so frozen spells stay short)."""
+        if now == 0:
+            self.w.reg(self.w.actors.regulator).freeze(self.w.assets[asset], h("order"))
+            self.frozen[asset] = True
+
+    @precondition(lambda self: any(self.frozen.values()))
+    @rule()
+    def unfreeze(self) -> None:
+        for asset, frozen in self.frozen.items():
+            if frozen:
+                self.w.reg(self.w.actors.regulator).unfreeze(self.w.assets[asset], h("lifted"))
+                self.frozen[asset] = False
 
     # ------------------------------------------------------------------ invariants
     @invariant()
@@ -458,7 +468,6 @@ def test_exchange_state_machine(w: World) -> None:
     setup_base(w)
     run_state_machine_as_test(
         lambda: ExchangeMachine(w),
-        settings=settings(max_examples=40, stateful_step_count=30, deadline=None,
+        settings=settings(max_examples=60, stateful_step_count=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
     )
-    print(COUNT)

@@ -59,7 +59,7 @@ class PostgresStore(Store):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            cur = self._db.execute(self._q(sql), params or None)  # type: ignore[arg-type]
+            cur = self._db.execute(self._q(sql), params or None)
             return cur.fetchall() if cur.description is not None else []
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL: {str(exc).strip()} in {sql[:120]!r}") from exc
@@ -69,7 +69,7 @@ class PostgresStore(Store):
             return
         try:
             with self._db.cursor() as cur:
-                cur.executemany(self._q(sql), rows)  # type: ignore[arg-type]
+                cur.executemany(self._q(sql), rows)
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL: {str(exc).strip()} in {sql[:120]!r}") from exc
 
@@ -87,13 +87,13 @@ class PostgresStore(Store):
                         f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.schema}.{table}) ON COMMIT DELETE ROWS"
                     )
                     self._staged.add(stage)
-                with cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:  # type: ignore[arg-type]
+                with cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-                cur.execute(  # type: ignore[arg-type]
+                cur.execute(
                     f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING"
                 )
-                cur.execute(f"TRUNCATE {stage}")  # type: ignore[arg-type]
+                cur.execute(f"TRUNCATE {stage}")
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL: bulk insert into {table} failed: {str(exc).strip()}") from exc
 
