@@ -19,10 +19,11 @@ import orjson
 import requests
 import rlp
 from coincurve import PrivateKey
-from eth_abi import decode as abi_decode
+from eth_abi.abi import decode as abi_decode
 from eth_hash.auto import keccak
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 
+from provenance._internal.abi import abi_type
 from provenance.errors import ChainError, ContractRevert, InputError, TransactionError
 
 __all__ = ["Call", "Chain", "ErrorDecoder", "Receipt", "RpcError", "Sender", "Signer"]
@@ -233,7 +234,7 @@ class ErrorDecoder:
         for item in abi:
             if item.get("type") != "error":
                 continue
-            types = [_abi_type(i) for i in item.get("inputs", [])]
+            types = [abi_type(i) for i in item.get("inputs", [])]
             names = [i.get("name") or f"arg{n}" for n, i in enumerate(item.get("inputs", []))]
             selector = keccak(f"{item['name']}({','.join(types)})".encode())[:4]
             self._errors[selector] = (str(item["name"]), types, names)
@@ -265,14 +266,6 @@ class ErrorDecoder:
         if "revert" in err.rpc_message.lower():
             return ContractRevert("Unknown", {"message": err.rpc_message})
         return None
-
-
-def _abi_type(param: Mapping[str, Any]) -> str:
-    typ = str(param["type"])
-    if typ.startswith("tuple"):
-        inner = ",".join(_abi_type(c) for c in param.get("components", []))
-        return f"({inner}){typ[5:]}"
-    return typ
 
 
 class Signer:

@@ -233,7 +233,7 @@ def register(c: Context, file: Path, metadata_file: Path | None, metadata_hash: 
              category: str, level: str, kind: str, consent: str | None, parents: tuple[str, ...]) -> None:
     """Register the data FILE (hashed with SHA-256, streamed)."""
     from provenance.hashing import file_sha256
-    from provenance.models import Registration
+    from provenance.models import Category, Kind, Level, Registration
 
     if not file.is_file():
         raise InputError(f"no such file: {file}")
@@ -265,8 +265,8 @@ def register(c: Context, file: Path, metadata_file: Path | None, metadata_hash: 
         except ValueError:
             raise InputError(f"parent licence must be a number in {spec!r}") from None
     reg = Registration(
-        content_hash=content, metadata_hash=meta, metadata_uri=metadata_uri, category=category, level=level,
-        kind=kind, consent_ref=_hash_opt(consent, "consent") if consent else b"\x00" * 32,
+        content_hash=content, metadata_hash=meta, metadata_uri=metadata_uri, category=Category[category.upper()],
+        level=Level[level.upper()], kind=Kind[kind.upper()], consent_ref=_hash_opt(consent, "consent") if consent else b"\x00" * 32,
         parents=tuple(parent_ids), parent_licences=tuple(licences),
     )
     applied = c.registry().register(reg)
@@ -526,6 +526,61 @@ def role(c: Context, action: str, role: str, account_address: str) -> None:
     reg = c.registry()
     out = reg.grant_role(name, account_address) if action == "grant" else reg.revoke_role(name, account_address)
     click.echo(f"{action}ed {name}; tx {out.tx_hash}")
+
+
+# ---------------------------------------------------------------------------- batch anchoring
+
+
+@cli.command("anchor")
+@click.argument("records", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--batch-id", help="Batch id (0x + 64 hex); default: derived from the root and the file's hash.")
+@pass_ctx
+def anchor_cmd(c: Context, records: Path, batch_id: str | None) -> None:
+    """Anchor a JSON Lines file of trade RECORDS in one transaction; write the proofs beside it."""
+    from provenance.anchor import Anchor, anchor_file, batch_path_for
+    from provenance.models import to_bytes32
+
+    client = Anchor.from_deployment(c.deployment(), c.chain(), c.sender())
+    started = time.perf_counter()
+    batch = anchor_file(client, records, batch_id=to_bytes32(batch_id, "batch id") if batch_id else None)
+    click.echo(f"anchored {batch.record_count} records in {time.perf_counter() - started:.1f}s: batch {batch.batch_id}")
+    click.echo(f"root {batch.root}; tx {batch.tx_hash} (block {batch.block_number})")
+    click.echo(f"proofs: {records.with_name(batch.proofs_file)}; batch: {batch_path_for(records)}")
+
+
+@cli.command("anchor-verify")
+@click.argument("record", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("proof", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--batch", "batch_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The batch description (default: the .anchor.json beside PROOF).")
+@click.option("--offline", is_flag=True, help="Do not ask the contract; check against the batch root only.")
+@pass_ctx
+def anchor_verify_cmd(c: Context, record: Path, proof: Path, batch_file: Path | None, offline: bool) -> None:
+    """Check one RECORD (a JSON file) against PROOF (a proofs file, or one proof line as JSON)."""
+    import json
+
+    from provenance.anchor import Anchor, AnchoredBatch, find_proof, verify_record
+    from provenance.merkle import record_hash
+
+    try:
+        doc = json.loads(record.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"no such record file: {record}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{record} is not JSON: {exc.msg}") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{record} must hold one JSON object (the record)")
+    if not proof.is_file():
+        raise InputError(f"no such proof file: {proof}")
+    line = find_proof(proof, "0x" + record_hash(doc).hex())
+    name = proof.name.removesuffix(".jsonl").removesuffix(".proofs")
+    batch = AnchoredBatch.load(batch_file or proof.with_name(name + ".anchor.json"))
+    client = None if offline else Anchor(c.chain(), batch.contract)
+    if client is not None and client.chain.chain_id != batch.chain_id:
+        raise InputError(f"the batch is on chain {batch.chain_id}, the node is chain {client.chain.chain_id}")
+    for check, _, detail in verify_record(doc, line, batch, client):
+        click.echo(f"ok  {check:<14} {detail}")
+    click.echo(f"record #{line.index} is in batch {batch.batch_id}")
 
 
 # ---------------------------------------------------------------------------- entry point

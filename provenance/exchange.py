@@ -566,11 +566,12 @@ class Exchange(ContractClient):
         ev = out.first("Withdrawn").args
         return Withdrawal(_addr(ev["account"]), cur, int(ev["amount"]), out)
 
-    def submit(self, calls: Sequence[Call], *, preflight: bool = True, chunk: int = 500) -> builtins.list[TxOutcome]:
-        """Send many prepared calls pipelined (``chunk`` per HTTP request) and wait for every receipt.
+    def send(self, calls: Sequence[Call], *, preflight: bool = True, chunk: int = 500) -> builtins.list[str]:
+        """Sign and send prepared calls, ``chunk`` per HTTP request, without waiting; returns the hashes.
 
-        Without ``preflight`` each call needs its gas limit set, and calls may depend on earlier ones
-        of the same batch (the node executes one sender's transactions in nonce order).
+        Without ``preflight`` each call needs its gas limit set, and a call may depend on calls sent
+        before it (by this sender or another) that are not mined yet: the node executes them in the
+        order they arrive (see :meth:`collect`).
         """
         sender = self._require_sender()
         if chunk < 1:
@@ -578,7 +579,16 @@ class Exchange(ContractClient):
         hashes: builtins.list[str] = []
         for start in range(0, len(calls), chunk):
             hashes.extend(sender.send_many(calls[start:start + chunk], preflight=preflight))
-        return [self._outcome(r) for r in sender.wait(hashes)]
+        return hashes
+
+    def collect(self, hashes: Sequence[str], *, check: bool = True) -> builtins.list[TxOutcome]:
+        """Wait for the receipts of ``hashes`` (from any sender) and decode our events; with ``check``
+        a failed transaction raises its decoded revert."""
+        return [self._outcome(r) for r in self._require_sender().wait(hashes, check=check)]
+
+    def submit(self, calls: Sequence[Call], *, preflight: bool = True, chunk: int = 500) -> builtins.list[TxOutcome]:
+        """:meth:`send` then :meth:`collect`: many calls pipelined, every receipt awaited."""
+        return self.collect(self.send(calls, preflight=preflight, chunk=chunk))
 
     # ------------------------------------------------------------------ administration
     def set_fee(self, fee_bps: int, recipient: str) -> TxOutcome:

@@ -39,8 +39,6 @@ import importlib
 import itertools
 import os
 import re
-import shutil
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,7 +51,6 @@ from provenance.errors import InputError
 
 __all__ = [
     "KECCAK_BACKEND",
-    "PARALLEL_MIN",
     "RECORD_LEAF_ENCODING",
     "MultiProof",
     "RecordProof",
@@ -671,68 +668,6 @@ class StandardMerkleTree:
             yield "".join(parts)
 
 
-# ---------------------------------------------------------------------------- workers
-
-# Below this many values, forking costs more than it saves.
-PARALLEL_MIN = 50_000
-
-
-def _workers(requested: int | None, count: int) -> int:
-    """How many processes to use: explicit, or (None) one per core for big single-threaded jobs."""
-    if not hasattr(os, "fork"):
-        return 1
-    if requested is not None:
-        if requested < 1:
-            raise InputError(f"workers must be at least 1, got {requested}")
-        return min(requested, max(1, count))
-    if count < PARALLEL_MIN or threading.active_count() > 1:
-        return 1  # forking a multi-threaded process is unsafe; stay serial
-    return max(1, min(2, os.cpu_count() or 1))
-
-
-def _sliced(count: int, workers: int, work: Callable[[int, int], bytes]) -> list[bytes]:
-    """``work(lo, hi)`` over ``workers`` contiguous slices of ``range(count)``, in slice order.
-
-    Slice 0 runs here, the others in forked children that inherit everything by copy-on-write
-    and send their bytes back through a pipe; no pickling of the inputs.
-    """
-    bounds = [count * k // workers for k in range(workers + 1)]
-    if workers == 1:
-        return [work(0, count)]
-    children: list[tuple[int, int]] = []
-    for k in range(1, workers):
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child; its results are checked by the parent
-            os.close(read_fd)
-            status = 0
-            try:
-                payload = b"K" + work(bounds[k], bounds[k + 1])
-            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                message = str(exc) if isinstance(exc, InputError) else f"worker failed: {type(exc).__name__}: {exc}"
-                payload, status = b"E" + message.encode("utf-8", "replace"), 1
-            try:
-                view = memoryview(payload)
-                while view:
-                    view = view[os.write(write_fd, view) :]
-            finally:
-                os._exit(status)
-        os.close(write_fd)
-        children.append((pid, read_fd))
-    results = [b""] * workers
-    try:
-        results[0] = work(bounds[0], bounds[1])
-    finally:
-        for k, (pid, read_fd) in enumerate(children, start=1):
-            with open(read_fd, "rb") as pipe:
-                results[k] = pipe.read()
-            os.waitpid(pid, 0)
-    for data in results[1:]:
-        if data[:1] != b"K":
-            raise InputError(data[1:].decode("utf-8", "replace") or "a worker process died")
-    return [results[0], *(data[1:] for data in results[1:])]
-
-
 # ---------------------------------------------------------------------------- records
 
 _SAFE_INT = (1 << 53) - 1
@@ -816,42 +751,23 @@ def record_leaf(record: Mapping[str, Any]) -> str:
     return _hex(record_hash(record))
 
 
-def _hash_records(records: Sequence[Mapping[str, Any]], lo: int, hi: int) -> bytes:
-    """Records ``[lo, hi)``: their 32-byte leaves, then their values as ``0x``-hex lines."""
-    keccak, leaves, values = _keccak, [], []
-    for i in range(lo, hi):
-        try:
-            digest = keccak(canonical_json(records[i]))
-        except InputError as exc:
-            raise InputError(f"records[{i}]: {exc}") from None
-        leaves.append(keccak(keccak(digest)))
-        values.append(digest.hex())
-    return b"".join(leaves) + ("0x" + "\n0x".join(values)).encode()
-
-
-def build_batch(
-    records: Iterable[Mapping[str, Any]], *, workers: int | None = None
-) -> tuple[StandardMerkleTree, list[list[str]]]:
-    """The tree of a batch of records and its values ``[[recordHash], ...]`` in record order.
-
-    ``workers``: processes hashing records (forked; POSIX only). ``None`` picks one per core,
-    at most 2, for batches of :data:`PARALLEL_MIN` records or more in a single-threaded process.
-    """
-    items = records if isinstance(records, Sequence) else list(records)
-    count = len(items)
-    if not count:
-        raise InputError("a batch needs at least one record")
+def build_batch(records: Iterable[Mapping[str, Any]]) -> tuple[StandardMerkleTree, list[list[str]]]:
+    """The tree of a batch of records and its values ``[[recordHash], ...]`` in record order."""
+    keccak = _keccak
+    values: list[list[str]] = []
+    leaves: list[bytes] = []
     with _gc_paused():
-        # (1): canonical JSON, record hash and leaf, record by record (in slices, in parallel)
-        n_workers = _workers(workers, count)
-        chunks = _sliced(count, n_workers, lambda lo, hi: _hash_records(items, lo, hi))
-        # (2): values and leaves in record order, then the tree
-        values: list[list[str]] = []
-        leaves: list[bytes] = []
-        for k, chunk in enumerate(chunks):
-            size = count * (k + 1) // n_workers - count * k // n_workers
-            leaves.extend([chunk[j : j + 32] for j in range(0, 32 * size, 32)])
-            values.extend([[value] for value in chunk[32 * size :].decode().split("\n")])
+        # (1): canonical JSON, record hash (the value) and leaf, record by record
+        for i, record in enumerate(records):
+            try:
+                digest = keccak(canonical_json(record))
+            except InputError as exc:
+                raise InputError(f"records[{i}]: {exc}") from None
+            values.append(["0x" + digest.hex()])
+            leaves.append(keccak(keccak(digest)))
+        if not values:
+            raise InputError("a batch needs at least one record")
+        # (2): the tree
         return StandardMerkleTree._build(_LeafEncoder(RECORD_LEAF_ENCODING), values, leaves), values
 
 
@@ -862,73 +778,32 @@ def proofs_path_for(records_path: Path) -> Path:
     return records_path.with_name(stem + ".proofs.jsonl")
 
 
-def _write_lines(path: Path, lines: Iterator[str], chunk_lines: int) -> int:
-    count = 0
-    with open(path, "wb") as out:
-        batch: list[str] = []
-        for line in lines:
-            batch.append(line)
-            if len(batch) >= chunk_lines:
-                out.write("".join(batch).encode())
-                count += len(batch)
-                batch.clear()
-        out.write("".join(batch).encode())
-    return count + len(batch)
-
-
-def _append_file(target: Path, source: Path) -> None:
-    """Append ``source`` to ``target``, in the kernel where it can (``copy_file_range``)."""
-    with open(source, "rb") as src, open(target, "ab") as dst:
-        remaining = os.fstat(src.fileno()).st_size
-        copy = getattr(os, "copy_file_range", None)
-        try:
-            while copy is not None and remaining > 0:
-                done = copy(src.fileno(), dst.fileno(), remaining)
-                if done == 0:
-                    break
-                remaining -= done
-        except OSError:
-            pass  # e.g. a file system without it: copy the rest in user space
-        if remaining > 0:
-            src.seek(os.fstat(src.fileno()).st_size - remaining)
-            dst.seek(0, os.SEEK_END)
-            shutil.copyfileobj(src, dst, 1 << 20)
-
-
-def write_proofs(path: Path, tree: StandardMerkleTree, *, workers: int | None = None, chunk_lines: int = 48) -> int:
+def write_proofs(path: Path, tree: StandardMerkleTree, *, chunk_lines: int = 48) -> int:
     """Write one JSON line per value of ``tree`` (index, value, leaf, proof) to ``path``.
 
     Streams in small chunks (kept under malloc's mmap threshold, so memory is reused rather
     than faulted in afresh) through a temporary file renamed into place: a crash never
-    leaves a half-written proofs file under ``path``. ``workers`` as for :func:`build_batch`:
-    each process writes a contiguous slice of the lines to its own part, appended in order.
-    Returns the number of lines.
+    leaves a half-written proofs file under ``path``. Returns the number of lines.
     """
     path = Path(path)
     tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    count = len(tree)
-    parts = [tmp]
+    count = 0
     try:
-        with _gc_paused():
-            tables = tree._proof_tables()  # computed once, shared with the workers by fork
-            n_workers = _workers(workers, count)
-            parts = [tmp, *(tmp.with_name(f"{tmp.name}.{k}") for k in range(1, n_workers))]
-            part_at = {count * k // n_workers: part for k, part in enumerate(parts)}  # slice start -> file
-
-            def work(lo: int, hi: int) -> bytes:
-                return str(_write_lines(part_at[lo], tree._lines(tables, lo, hi), chunk_lines)).encode()
-
-            written = sum(int(done) for done in _sliced(count, n_workers, work))
-            for part in parts[1:]:
-                _append_file(tmp, part)
-        if written != count:
-            raise InputError(f"wrote {written} proof lines for {count} values")
+        with _gc_paused(), open(tmp, "wb") as out:
+            batch: list[str] = []
+            for line in tree.iter_proof_lines():
+                batch.append(line)
+                if len(batch) >= chunk_lines:
+                    out.write("".join(batch).encode())
+                    count += len(batch)
+                    batch.clear()
+            out.write("".join(batch).encode())
+            count += len(batch)
         os.replace(tmp, path)
     except OSError as exc:
         raise InputError(f"cannot write proofs to {path}: {exc.strerror}") from None
     finally:
-        for part in parts:
-            part.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return count
 
 

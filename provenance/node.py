@@ -190,6 +190,6 @@ def _answers(url: str) -> bool:
     )
     try:
         with urllib.request.urlopen(req, timeout=1) as resp:
-            return resp.status == 200
+            return bool(resp.status == 200)
     except (urllib.error.URLError, OSError):
         return False

@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
+from eth_abi.abi import decode as abi_decode
+from eth_abi.abi import encode as abi_encode
 from eth_hash.auto import keccak
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from provenance.errors import InputError
 

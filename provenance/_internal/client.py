@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_utils import is_address, to_checksum_address
+from eth_utils.address import is_address, to_checksum_address
 
 from provenance._internal.abi import AbiCodec
 from provenance.chain import Call, Chain, ErrorDecoder, Log, Receipt, RpcError, Sender

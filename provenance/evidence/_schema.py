@@ -55,9 +55,12 @@ def _list(value: Any, where: str) -> list[Any]:
 def _hex(value: Any, where: str, size: int | None = None) -> bytes:
     text = _str(value, where)
     digits = text[2:]
-    if text[:2] != "0x" or len(digits) % 2 or digits.strip("0123456789abcdef"):
+    try:
+        raw = bytes.fromhex(digits) if text[:2] == "0x" else None
+    except ValueError:
+        raw = None
+    if raw is None or raw.hex() != digits:  # also refuses upper case and the spaces fromhex skips
         raise _fail(where, f"expected lowercase 0x hex, got {text!r:.60}")
-    raw = bytes.fromhex(digits)
     if size is not None and len(raw) != size:
         raise _fail(where, f"expected {size} bytes, got {len(raw)}")
     return raw

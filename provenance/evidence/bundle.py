@@ -13,7 +13,8 @@ Hex values are lowercase ``0x`` strings; integers are JSON numbers below 2**53.
                 "id": hex (32 bytes; 20 for a party), "lineage": "none"|"up"|"down"|"both",
                 "source": "index"|"logs"|"proof", "toBlock": int}``; ``source`` says how the
                 events were selected (the indexer's history, eth_getLogs, or a record's Merkle
-                proof); events up to block ``toBlock`` were considered.
+                proof); events up to block ``toBlock`` were considered (the checkpoint, or the
+                index's last block when the index is behind it).
 ``chain``       ``{"chainId": int, "genesisHash": hex32}``; the chain id is checked against the
                 signed transactions, the genesis hash only with ``--rpc``.
 ``checkpoint``  ``{"number": int, "hash": hex32}``: the newest block; ``headers`` end at it.
@@ -70,6 +71,13 @@ the nonce inside it; the log's address must be that address.
 
 The bundle hash (:func:`bundle_hash`, for QR codes) is keccak of the canonical JSON of the
 whole bundle, signature included.
+
+API: :func:`export_bundle` (node, deployment, :class:`Query`, signer) -> the bundle (a dict);
+:func:`write_bundle` / :func:`load_bundle`; :func:`bundle_hash`. Verification:
+:func:`provenance.evidence.verify.verify_bundle` -> ``VerificationReport`` whose ``checks``
+are ``CheckResult(name, status, message, field)`` with ``passed`` (``to_json()`` for a
+report). For a report, ``timeline[i]`` describes ``events[i]``; the certificate number and
+code are the ``AssetCertified`` entry's ``serial``/``year``/``code`` arguments.
 """
 
 from __future__ import annotations
@@ -100,8 +108,11 @@ __all__ = [
     "Query",
     "abi_event_entry",
     "bundle_hash",
+    "canonical_forms",
     "canonical_json",
+    "digest_of_body",
     "export_bundle",
+    "hash_of",
     "json_args",
     "load_bundle",
     "sign_bundle",
@@ -136,15 +147,41 @@ def canonical_json(doc: Mapping[str, Any]) -> bytes:
         raise InputError(str(exc).replace("record is", "bundle is")) from None
 
 
+def canonical_forms(doc: Mapping[str, Any]) -> tuple[bytes, bytes]:
+    """(canonical JSON of the bundle, of the bundle without ``signature``), each value once."""
+    keys = sorted(doc)
+    if not all(isinstance(k, str) and k.isascii() for k in keys):  # UTF-16 key order: the slow way
+        return canonical_json(doc), canonical_json({k: v for k, v in doc.items() if k != "signature"})
+    members = {k: orjson.dumps(k) + b":" + canonical_json({"": doc[k]})[4:-1] for k in keys}
+    full = b"{" + b",".join(members[k] for k in keys) + b"}"
+    body = b"{" + b",".join(members[k] for k in keys if k != "signature") + b"}"
+    return full, body
+
+
+def _keccak(data: bytes) -> bytes:
+    from provenance.merkle import keccak256  # the fastest keccak installed (bundles are megabytes)
+
+    return keccak256(data)
+
+
+def hash_of(data: bytes) -> str:
+    """0x-hex keccak of canonical bundle bytes (what :func:`bundle_hash` returns)."""
+    return "0x" + _keccak(data).hex()
+
+
+def digest_of_body(body: bytes) -> bytes:
+    """The EIP-191 digest the exporter signs, from the canonical bundle without ``signature``."""
+    return _keccak(_EIP191 + _keccak(body))
+
+
 def signing_digest(doc: Mapping[str, Any]) -> bytes:
     """What the exporter signs: EIP-191 over keccak of the canonical bundle minus ``signature``."""
-    body = {key: value for key, value in doc.items() if key != "signature"}
-    return bytes(keccak(_EIP191 + keccak(canonical_json(body))))
+    return digest_of_body(canonical_forms(doc)[1])
 
 
 def bundle_hash(doc: Mapping[str, Any]) -> str:
     """keccak of the canonical JSON of the whole bundle, signature included (0x hex)."""
-    return "0x" + keccak(canonical_json(doc)).hex()
+    return "0x" + _keccak(canonical_forms(doc)[0]).hex()
 
 
 def sign_bundle(doc: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
@@ -224,7 +261,11 @@ def _jsonable(value: Any) -> Any:
 
 def json_args(decoder: EventDecoder, args: Mapping[str, Any]) -> dict[str, Any]:
     """Decoded arguments in their bundle form (see ``timeline`` in the module docstring)."""
-    loaded: dict[str, Any] = _jsonable(orjson.loads(decoder.args_to_json(args)))
+    loaded: dict[str, Any] = orjson.loads(decoder.args_to_json(args))
+    for value in loaded.values():  # the common case: flat values, none of them a wide integer
+        kind = type(value)
+        if kind is list or kind is dict or (kind is int and not -_SAFE < value < _SAFE):
+            return {str(k): _jsonable(v) for k, v in loaded.items()}
     return loaded
 
 
@@ -370,7 +411,8 @@ def export_bundle(
         "format": FORMAT,
         "tool": {"name": "provenance", "version": __version__},
         "createdAt": int(time.time()) if created_at is None else created_at,
-        "query": {"kind": query.kind, "id": query.id, "lineage": query.lineage, "source": source, "toBlock": top},
+        "query": {"kind": query.kind, "id": query.id, "lineage": query.lineage, "source": source,
+                  "toBlock": min(top, int(store.cursor()[0])) if source == "index" else top},
         "chain": {"chainId": chain_id, "genesisHash": deployment.genesis_hash.lower()},
         "checkpoint": {"number": top, "hash": "0x" + top_hash.hex()},
         "headers": ["0x" + h.hex() for h in headers],
@@ -395,7 +437,11 @@ def _select(
     if records:
         raise InputError("records are only exported with a record query")
     if store is not None:
-        return "index", [(bn, li, bh, None) for bn, li, bh in select_from_index(store, query, top)], []
+        cursor = store.cursor()
+        if cursor is None:
+            raise InputError("the index is empty: run the indexer first (or export without an index)")
+        reach = min(top, int(cursor[0]))
+        return "index", [(bn, li, bh, None) for bn, li, bh in select_from_index(store, query, reach)], []
     found = select_from_logs(node, deployment, abis, query, top)
     return "logs", [(r.block_number, r.log_index, r.block_hash, r) for r in found], []
 

@@ -41,12 +41,13 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+import orjson
 from eth_hash.auto import keccak
 
 from provenance.errors import InputError, ProvenanceError, VerificationError
 from provenance.evidence._schema import ParsedBundle, parse_bundle
 from provenance.evidence._transactions import Transaction, decode_transaction, recover_signer
-from provenance.evidence.bundle import FORMAT, bundle_hash, canonical_json, load_bundle, signing_digest, timeline_entry
+from provenance.evidence.bundle import FORMAT, canonical_forms, digest_of_body, hash_of, load_bundle, timeline_entry
 from provenance.evidence.proofs import (
     Header,
     NodeCache,
@@ -159,6 +160,13 @@ class _Run:
         self.receipts: list[Receipt] = []
         self.decoded: list[tuple[EventDecoder, dict[str, Any]]] = []
         self.nodes: NodeCache = {}
+        self._forms: tuple[bytes, bytes] | None = None
+
+    def forms(self) -> tuple[bytes, bytes]:
+        """The canonical JSON of the bundle and of the bundle without its signature, made once."""
+        if self._forms is None:
+            self._forms = canonical_forms(self.b.doc)
+        return self._forms
 
     def header(self, k: int) -> tuple[bytes, Header]:
         """(hash, decoded) of the header of transactions[k]'s block."""
@@ -438,9 +446,15 @@ class _Run:
                                         f"({w}.event) anchored 0x{topics[2].hex()}", f"{w}.proof")
         return f"{len(self.b.records)} records are in their anchored batches"
 
+    def check_canonical_json(self) -> str:
+        if self.forms()[0] != self.raw:
+            raise VerificationError("canonical-json", "the file is not RFC 8785 canonical JSON (re-formatted, or "
+                                    "keys repeated?)", "")
+        return f"RFC 8785 canonical, {len(self.forms()[0])} bytes"
+
     def check_exporter_signature(self) -> str:
         try:
-            signer = recover_signer(signing_digest(self.b.doc), self.b.signature)
+            signer = recover_signer(digest_of_body(self.forms()[1]), self.b.signature)
         except InputError as exc:
             raise VerificationError("exporter-signature", str(exc), "signature") from None
         if "0x" + signer.hex() != self.b.exporter.lower():
@@ -481,6 +495,8 @@ def _event_decoder(contract: str, item: Any, where: str) -> EventDecoder:
 
 
 def _compare(have: Any, want: Any, where: str, context: str) -> None:
+    if orjson.dumps(have, option=orjson.OPT_SORT_KEYS) == orjson.dumps(want, option=orjson.OPT_SORT_KEYS):
+        return  # the same JSON (true is not 1 here), the fast path; else find the field
     if isinstance(want, Mapping):
         if not isinstance(have, Mapping):
             raise VerificationError("event-decoding", f"expected an object ({context})", where)
@@ -545,7 +561,7 @@ def verify_bundle(
     run = _Run(parsed, raw, pinned, exporter, call)
     # (2) every other check in order, skipping those whose prerequisites failed
     wanted: dict[str, Callable[[], str] | str] = {
-        "canonical-json": "given parsed JSON, not bytes" if raw is None else lambda: _canonical(doc, raw),
+        "canonical-json": "given parsed JSON, not bytes" if raw is None else run.check_canonical_json,
         "header-chain": run.check_header_chain,
         "trusted-checkpoint": run.check_trusted_checkpoint if pinned is not None else "not asked (--trust-checkpoint)",
         "checkpoint-canonical": run.check_checkpoint_canonical if call is not None else "not asked (--rpc)",
@@ -576,19 +592,12 @@ def verify_bundle(
                 record(name, "failed", f"malformed bundle: {exc!r:.200}")
     ok_doc = status.get("bundle-format") == "passed"
     try:
-        digest: str | None = bundle_hash(doc) if isinstance(doc, Mapping) else None
+        digest: str | None = hash_of(run.forms()[0]) if isinstance(doc, Mapping) else None
     except InputError:
         digest = None
     return VerificationReport(
         tuple(results), digest, parsed.exporter if ok_doc else None,
         (parsed.checkpoint[0], "0x" + parsed.checkpoint[1].hex()) if ok_doc else None, len(parsed.events))
-
-
-def _canonical(doc: Any, raw: bytes) -> str:
-    if canonical_json(doc) != raw:
-        raise VerificationError("canonical-json", "the file is not RFC 8785 canonical JSON (re-formatted, or keys "
-                                "repeated?)", "")
-    return f"RFC 8785 canonical, {len(raw)} bytes"
 
 
 def _pinned_hash(value: str | bytes | None) -> bytes | None:

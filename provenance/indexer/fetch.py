@@ -82,7 +82,7 @@ def bloom_may_contain(bloom: bytes, bits: tuple[tuple[int, int], ...]) -> bool:
 class RangeSizer:
     """Block-range size for eth_getLogs: shrink fast, grow slowly. Thread-safe."""
 
-    def __init__(self, initial: int = 2_000, *, minimum: int = 1, maximum: int = 100_000,
+    def __init__(self, initial: int = 8, *, minimum: int = 1, maximum: int = 100_000,
                  target_logs: int = 10_000) -> None:
         self.minimum = max(1, minimum)
         self.maximum = max(self.minimum, maximum)
@@ -99,7 +99,8 @@ class RangeSizer:
             if logs > self.target_logs:
                 self._size = max(self.minimum, min(self._size, int(blocks * self.target_logs / logs)))
             elif logs * 2 < self.target_logs and blocks >= self._size:
-                self._size = min(self.maximum, int(self._size * 1.25) + 1)
+                factor = 1.5 if logs * 10 < self.target_logs else 1.25  # slowly; a little faster when empty
+                self._size = min(self.maximum, int(self._size * factor) + 1)
 
     def refused(self, blocks: int, *, timeout: bool = False) -> None:
         with self._lock:
@@ -182,6 +183,7 @@ class LogFetcher(Generic[T]):
             for c in self._clients:
                 c.close()
             self._clients.clear()
+        self._local = threading.local()
 
     # -- the pipeline ------------------------------------------------------------------
 

@@ -48,12 +48,12 @@ class IndexerConfig:
 
     confirmations: int = 0  # index only blocks at least this deep
     reorg_depth: int = 64  # blocks within this distance of the head are not final
-    initial_range: int = 50  # first eth_getLogs range, in blocks (then adapted)
+    initial_range: int = 8  # first eth_getLogs range, in blocks (then adapted)
     max_range: int = 100_000
     target_logs: int = 10_000  # aim for this many logs per eth_getLogs answer
     concurrency: int = 3  # eth_getLogs requests in flight (far regime)
     workers: int | None = None  # decode processes for backfills; None: auto (CPUs - 1, at least 2), 0: threads
-    workers_min_blocks: int = 256  # ... for backfills of at least this many blocks
+    workers_min_blocks: int = 16  # ... for backfills of at least this many blocks
     workers_min_events: int = 50_000  # ... or once a backfill has read this many events
     commit_events: int = 50_000
     commit_seconds: float = 2.0
@@ -387,8 +387,12 @@ class Indexer:
             return None
         if self._pool is None:
             cfg = self.config
+            # fork where there is fork (no re-import of the caller's main module; Python launches
+            # every worker before its manager thread), after joining our own fetch threads.
+            self.fetcher.close()
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             self._pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init,
+                workers, mp_context=multiprocessing.get_context(method), initializer=worker_init,
                 initargs=(
                     {"url": self.rpc.url, "timeout": self.rpc.timeout, "retries": self.rpc.retries,
                      "backoff": self.rpc.backoff},

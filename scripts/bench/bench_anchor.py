@@ -81,13 +81,13 @@ def naive_root(records: Sequence[dict[str, Any]]) -> str:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (the forked workers)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    """CPU seconds (user + system) of this process."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
-    """``fn()``, its wall seconds and its CPU seconds (workers included)."""
+    """``fn()``, its wall seconds and its CPU seconds."""
     wall, cpu = time.perf_counter(), _cpu()
     result = fn()
     return result, time.perf_counter() - wall, _cpu() - cpu
@@ -117,7 +117,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--baseline-records", type=int, default=None, help="default: --records")
-    parser.add_argument("--workers", type=int, default=None, help="processes (default: auto, 2 on 2 cores)")
     args = parser.parse_args()
     baseline_count = args.baseline_records or args.records
     report: dict[str, Any] = {
@@ -126,7 +125,6 @@ def main() -> None:
             "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
             "python": platform.python_version(),
             "keccak_backend": KECCAK_BACKEND,
-            "workers": args.workers or "auto",
         }
     }
     with LocalNode() as node:
@@ -146,11 +144,11 @@ def main() -> None:
         gc.collect()
         with tempfile.TemporaryDirectory(prefix="bench-anchor-") as tmp:
             proofs = Path(tmp) / "batch.proofs.jsonl"
-            (batch, _values), build_wall, build_cpu = timed(lambda: build_batch(records, workers=args.workers))
+            (batch, _values), build_wall, build_cpu = timed(lambda: build_batch(records))
             gas_used, tx_wall, tx_cpu = timed(
                 lambda: send_anchor(w3, contract, batch.root, args.records, keccak256(b"bench-1m"))
             )
-            lines, write_wall, write_cpu = timed(lambda: write_proofs(proofs, batch, workers=args.workers))
+            lines, write_wall, write_cpu = timed(lambda: write_proofs(proofs, batch))
             size = proofs.stat().st_size
             root = batch.root
             batch = _values = None
@@ -182,7 +180,7 @@ def main() -> None:
     # (3): the baseline, same records, same run; the fast tree is timed again on the same subset
     subset = records[:baseline_count]
     naive, naive_wall, naive_cpu = timed(lambda: naive_root(subset))
-    (fast_tree, _), fast_wall, fast_cpu = timed(lambda: build_batch(subset, workers=1))
+    (fast_tree, _), fast_wall, fast_cpu = timed(lambda: build_batch(subset))
     if naive != fast_tree.root:
         raise SystemExit(f"baseline root {naive} != fast root {fast_tree.root}")
     report["baseline"] = {
@@ -191,7 +189,6 @@ def main() -> None:
         "same_root": True,
         "naive_build_tree_wall_s": round(naive_wall, 2),
         "naive_build_tree_cpu_s": round(naive_cpu, 2),
-        "fast_build_tree_workers": 1,
         "fast_build_tree_wall_s": round(fast_wall, 2),
         "fast_build_tree_cpu_s": round(fast_cpu, 2),
         "speedup_build_tree_cpu": round(naive_cpu / fast_cpu, 2),

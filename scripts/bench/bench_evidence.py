@@ -10,7 +10,7 @@ the same run on a sample of the same events (``--sample``), extrapolated per eve
 - export baseline (naive): per event, eth_getBlockByNumber + eth_getTransactionReceipt for
   every transaction of its block (no eth_getBlockReceipts, no batching), the receipts trie and
   the transactions trie built again for each event, one proof cut from each;
-- verification baseline (naive): per event as if it were a file of its own: header hash,
+- verification (best of three runs, each from the bundle's bytes) beside a baseline (naive): per event as if it were a file of its own: header hash,
   receipt proof, log in receipt (a fresh :class:`EventVerifier`, nothing cached), transaction
   proof and sender recovery, decoding with a freshly prepared ABI decoder;
 - size baseline: per event a self-contained JSON document (its RLP header, receipt + proof,
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.accounts import DevKeyWarning, dev_signer
-from provenance.chain import Chain, Sender
+from provenance.chain import Call, Chain, Sender
 from provenance.deployment import deploy
 from provenance.evidence._transactions import decode_transaction, encode_transaction
 from provenance.evidence.bundle import Query, canonical_json, export_bundle
@@ -96,8 +96,9 @@ def _naive_export(url: str, bundle: dict[str, Any], sample: int) -> tuple[float,
     return (time.perf_counter() - t0) / len(picked), docs
 
 
-def _naive_verify(docs: list[dict[str, Any]], abi_item: dict[str, Any]) -> float:
+def _naive_verify(docs: list[dict[str, Any]], abi: list[tuple[str, dict[str, Any]]]) -> float:
     """Seconds per event, verifying each per-event document on its own."""
+    by_topic = {EventDecoder(name, item).topic0: (name, item) for name, item in abi}
     t0 = time.perf_counter()
     for doc in docs:
         raw = bytes.fromhex
@@ -108,7 +109,8 @@ def _naive_verify(docs: list[dict[str, Any]], abi_item: dict[str, Any]) -> float
         root = decode_header(header).transactions_root
         signed = verify_trie_proof(root, receipt_key(doc["txIndex"]), [raw(n[2:]) for n in doc["transactionProof"]])
         decode_transaction(signed)
-        EventDecoder("DataRegistry", abi_item).decode(proven.log.topics, proven.log.data)
+        name, item = by_topic[proven.log.topics[0]]
+        EventDecoder(name, item).decode(proven.log.topics, proven.log.data)
     return (time.perf_counter() - t0) / len(docs)
 
 
@@ -117,6 +119,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--per-block", type=int, default=10)
     parser.add_argument("--sample", type=int, default=300, help="events measured for the baselines")
+    parser.add_argument("--save", type=Path, default=None, help="also write the bundle here")
     args = parser.parse_args()
     out: dict[str, Any] = {"events_requested": args.events, "events_per_block": args.per_block}
     with LocalNode(gas_limit=100_000_000) as node, tempfile.TemporaryDirectory() as tmp, \
@@ -126,22 +129,32 @@ def main() -> int:
         admin, exporter = dev_signer(0, chain.chain_id), dev_signer(9, chain.chain_id)
         sender = Sender(chain, admin)
         deployment = deploy(chain, sender)
-        # (1) the events: registerBatch, per_block registrations a transaction, a transaction a block
+        # (1) the events: registerBatch with per_block registrations, sent one at a time so that
+        #     anvil's automine gives each transaction a block of its own
         t0 = time.perf_counter()
-        Registry.from_deployment(deployment, chain, sender).register_many(
-            [_reg(i) for i in range(args.events)], per_tx=args.per_block)
+        registry = Registry.from_deployment(deployment, chain, sender)
+        regs = [_reg(i) for i in range(args.events)]
+        calls = [registry._call("registerBatch", [r.as_abi() for r in regs[i:i + args.per_block]])
+                 for i in range(0, len(regs), args.per_block)]
+        gas = sender.estimate(calls[:1])[0] + 50_000
+        hashes = [sender.send_many([Call(c.to, c.data, c.value, gas)], preflight=False)[0] for c in calls]
+        sender.wait(hashes)
         out["generate_s"] = round(time.perf_counter() - t0, 2)
+        print(f"generated {len(regs)} registrations in {len(calls)} transactions", file=sys.stderr)
         index = Path(tmp) / "index.sqlite"
         t0 = time.perf_counter()
         with Indexer(index, node.url, deployment) as indexer:
             indexer.run(follow=False)
         out["index_s"] = round(time.perf_counter() - t0, 2)
+        print(f"indexed in {out['index_s']} s", file=sys.stderr)
         # (2) export: the applicant's history, selected from the index
         store = open_store(index)
         t0 = time.perf_counter()
         bundle = export_bundle(chain, deployment, Query.of("party", admin.address), exporter, store=store)
         data = canonical_json(bundle)
         export_s = time.perf_counter() - t0
+        if args.save is not None:
+            args.save.write_bytes(data)
         store.close()
         n = len(bundle["events"])
         blocks = len({bundle["transactions"][e["transaction"]]["blockNumber"] for e in bundle["events"]})
@@ -154,17 +167,20 @@ def main() -> int:
             "meets_target": 1000 * export_s / n <= 20,
         }
         # (3) verification of the bundle's bytes, offline
-        t0 = time.perf_counter()
-        report = verify_bundle(data)
-        verify_s = time.perf_counter() - t0
+        runs = []
+        for _ in range(3):  # best of three: the machine may be shared
+            t0 = time.perf_counter()
+            report = verify_bundle(data)
+            runs.append(time.perf_counter() - t0)
+        verify_s = min(runs)
         if not report.ok:
             print(json.dumps(report.to_json(), indent=2), file=sys.stderr)
             return 1
-        item = next(i for i in bundle["contracts"] if i["name"] == "DataRegistry")["events"]
-        applied = next(i for i in item if i["name"] == "AssetApplied")
-        naive_verify_s = _naive_verify(docs, applied)
+        abi = [(c["name"], item) for c in bundle["contracts"] for item in c["events"]]
+        naive_verify_s = _naive_verify(docs, abi)
         out["verify"] = {
             "events_per_s": round(n / verify_s), "total_s": round(verify_s, 3),
+            "runs_s": [round(r, 3) for r in runs],
             "baseline_naive_events_per_s": round(1 / naive_verify_s),
             "speedup_vs_baseline": round((n / verify_s) * naive_verify_s, 1), "target_events_per_s": 2000,
             "meets_target": n / verify_s >= 2000,

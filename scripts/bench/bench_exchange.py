@@ -149,7 +149,7 @@ def gas_table(b: Bench) -> dict[str, Any]:
     other["matchOrders"] = op.match(ask, bid).tx.gas_used
     matches = [(*op.sign_match(seller, buyer, lid, price=PRICE, deadline=deadline, ask_nonce=10 + i,
                                bid_nonce=10 + i), None) for i in range(10)]
-    batch = op.match_batch(matches)  # type: ignore[arg-type]
+    batch = op.match_batch(matches)
     other["matchBatch (per match, 10)"] = batch[0].tx.gas_used // 10
     ids = [t.trade_id for t in batch]
     b.ex(seller).submit([b.ex(seller).build_deliver(t, h(f"d{t}")) for t in ids])
@@ -180,65 +180,64 @@ def _deploy_token(b: Bench) -> str:
 # ---------------------------------------------------------------------------- throughput
 
 
-def pipelined_trades(b: Bench, seller: Signer, buyer: Signer, listing: Listing, count: int, batch: int,
-                     gas: dict[str, int]) -> float:
-    """Trades per second with the client's pipelining: each phase of a batch of trades in one request."""
+def pipelined_trades(b: Bench, seller: Signer, buyer: Signer, listing: Listing, n: int, gas: dict[str, int]) -> int:
+    """One batch of ``n`` trades with the client's pipelining; returns how many settled.
+
+    (1) the buyer's orders, (2) the seller's deliveries, (3) the buyer's confirmations and (4) the
+    settlements go out back to back, one HTTP request per phase, each signed locally with the next
+    nonces, without waiting in between: the node executes them in arrival order (anvil runs with
+    ``--order fifo``), so each phase finds the previous one mined. Trade ids are predicted from the
+    exchange's counter and checked against the TradeOpened events; every receipt is checked.
+    """
     sell, buy = b.ex(seller), b.ex(buyer)
-    start = time.perf_counter()
-    done = 0
-    while done < count:
-        n = min(batch, count - done)
-        # (1) orders; their receipts give the trade ids
-        orders = buy.submit([_with_gas(buy.build_order(listing), gas["order"]) for _ in range(n)], preflight=False)
-        ids = [o.trade_id for out in orders for o in buy.opened(out)]
-        assert len(ids) == n
-        # (2)-(4) deliveries, confirmations and settlements, each phase once the previous is mined
-        sell.submit([_with_gas(sell.build_deliver(t, h(f"d{t}")), gas["deliver"]) for t in ids], preflight=False)
-        buy.submit([_with_gas(buy.build_confirm(t), gas["confirm"]) for t in ids], preflight=False)
-        settled = buy.submit([_with_gas(buy.build_settle(t), gas["settle"]) for t in ids], preflight=False)
-        assert sum(len(buy.settlements(out)) for out in settled) == n
-        done += n
-    return count / (time.perf_counter() - start)
+    first = buy.counts()[2] + 1
+    ids = list(range(first, first + n))
+    hashes = buy.send([_with_gas(buy.build_order(listing), gas["order"]) for _ in ids], preflight=False)
+    hashes += sell.send([_with_gas(sell.build_deliver(t, h(f"d{t}")), gas["deliver"]) for t in ids], preflight=False)
+    hashes += buy.send([_with_gas(buy.build_confirm(t), gas["confirm"]) for t in ids], preflight=False)
+    hashes += buy.send([_with_gas(buy.build_settle(t), gas["settle"]) for t in ids], preflight=False)
+    outcomes = buy.collect(hashes)  # raises on any failed transaction
+    assert [o.trade_id for out in outcomes[:n] for o in buy.opened(out)] == ids
+    return sum(len(buy.settlements(out)) for out in outcomes[3 * n:])
 
 
-def batched_trades(b: Bench, seller: Signer, buyer: Signer, listing_id: int, count: int, batch: int) -> float:
-    """Trades per second with order-book matchBatch and settleBatch (deliver/confirm stay per trade)."""
+def batched_trades(b: Bench, seller: Signer, buyer: Signer, signed: list[Any]) -> int:
+    """One batch of trades with order-book matchBatch and settleBatch (50 per transaction); deliveries
+    and confirmations stay one transaction per trade. ``signed`` holds pre-signed (ask, bid, None)
+    matches; the buyer deposited beforehand. Returns how many settled."""
     op, sell, buy = b.ex(b.admin), b.ex(seller), b.ex(buyer)
-    buy.deposit(NATIVE, count * PRICE)
-    deadline = int(b.chain.get_block()["timestamp"], 16) + 10**6
-    signed = [(*op.sign_match(seller, buyer, listing_id, price=PRICE, deadline=deadline, ask_nonce=10**6 + i,
-                              bid_nonce=10**6 + i), None) for i in range(count)]
-    start = time.perf_counter()
-    done = 0
-    while done < count:
-        n = min(batch, count - done)
-        chunk = signed[done:done + n]
-        matched = op.submit([_with_gas(op.build_match_batch(chunk[i:i + 50]), 50 * 200_000)  # type: ignore[arg-type]
-                             for i in range(0, n, 50)], preflight=False)
-        ids = [o.trade_id for out in matched for o in op.opened(out)]
-        assert len(ids) == n
-        sell.submit([_with_gas(sell.build_deliver(t, h(f"d{t}")), 120_000) for t in ids], preflight=False)
-        buy.submit([_with_gas(buy.build_confirm(t), 80_000) for t in ids], preflight=False)
-        settled = op.submit([_with_gas(op.build_settle_batch(ids[i:i + 50]), 50 * 300_000) for i in range(0, n, 50)],
-                            preflight=False)
-        assert sum(len(op.settlements(out)) for out in settled) == n
-        done += n
-    return count / (time.perf_counter() - start)
+    n = len(signed)
+    first = op.counts()[2] + 1
+    ids = list(range(first, first + n))
+    hashes = op.send([_with_gas(op.build_match_batch(signed[i:i + 50]), 50 * 200_000) for i in range(0, n, 50)],
+                     preflight=False)
+    hashes += sell.send([_with_gas(sell.build_deliver(t, h(f"d{t}")), 120_000) for t in ids], preflight=False)
+    hashes += buy.send([_with_gas(buy.build_confirm(t), 80_000) for t in ids], preflight=False)
+    hashes += op.send([_with_gas(op.build_settle_batch(ids[i:i + 50]), 50 * 300_000) for i in range(0, n, 50)],
+                      preflight=False)
+    outcomes = op.collect(hashes)
+    assert [o.trade_id for out in outcomes for o in op.opened(out)] == ids
+    return sum(len(op.settlements(out)) for out in outcomes)
 
 
 def _with_gas(call: Call, gas: int) -> Call:
     return Call(call.to, call.data, call.value, gas)
 
 
-def naive_trades(node_url: str, b: Bench, seller: Signer, buyer: Signer, listing_id: int, count: int) -> float:
+class NaiveLoop:
     """The baseline: web3.py's own way, one transaction at a time, four per trade."""
-    w3 = Web3(Web3.HTTPProvider(node_url))
-    abi = load_artifact("DataExchange").abi
-    ex = w3.eth.contract(address=Web3.to_checksum_address(b.ex_address), abi=abi)
-    sell = Account.from_key(bytes(seller._key.secret))  # noqa: SLF001 - dev key, local chain only
-    buy = Account.from_key(bytes(buyer._key.secret))  # noqa: SLF001
 
-    def send(acct: Any, fn: Any, value: int = 0) -> Any:
+    def __init__(self, node_url: str, b: Bench, seller: Signer, buyer: Signer, listing_id: int) -> None:
+        self.w3 = Web3(Web3.HTTPProvider(node_url))
+        self.ex = self.w3.eth.contract(address=Web3.to_checksum_address(b.ex_address),
+                                       abi=load_artifact("DataExchange").abi)
+        self.sell = Account.from_key(bytes(seller._key.secret))
+        self.buy = Account.from_key(bytes(buyer._key.secret))
+        self.listing_id = listing_id
+        self.done = 0
+
+    def _send(self, acct: Any, fn: Any, value: int = 0) -> Any:
+        w3 = self.w3
         tx = fn.build_transaction({"from": acct.address, "value": value,
                                    "nonce": w3.eth.get_transaction_count(acct.address)})
         signed = acct.sign_transaction(tx)
@@ -246,14 +245,15 @@ def naive_trades(node_url: str, b: Bench, seller: Signer, buyer: Signer, listing
         assert receipt["status"] == 1
         return receipt
 
-    start = time.perf_counter()
-    for i in range(count):
-        receipt = send(buy, ex.functions.order(listing_id), PRICE)
-        trade_id = ex.events.TradeOpened().process_receipt(receipt)[0]["args"]["tradeId"]
-        send(sell, ex.functions.deliver(trade_id, h(f"naive {i}")))
-        send(buy, ex.functions.confirm(trade_id))
-        send(buy, ex.functions.settle(trade_id))
-    return count / (time.perf_counter() - start)
+    def trades(self, n: int) -> None:
+        f = self.ex.functions
+        for _ in range(n):
+            receipt = self._send(self.buy, f.order(self.listing_id), PRICE)
+            trade_id = self.ex.events.TradeOpened().process_receipt(receipt)[0]["args"]["tradeId"]
+            self._send(self.sell, f.deliver(trade_id, h(f"naive {trade_id}")))
+            self._send(self.buy, f.confirm(trade_id))
+            self._send(self.buy, f.settle(trade_id))
+            self.done += 1
 
 
 def main() -> None:
@@ -266,7 +266,9 @@ def main() -> None:
     with LocalNode() as node:
         chain = Chain(node.url)
         gas = gas_table(Bench(chain, [dev_signer(i, chain.chain_id) for i in range(10)]))
-    with LocalNode() as node:
+    # --order fifo: the pool executes transactions in arrival order (the pipelining relies on it;
+    # the naive loop, one transaction at a time, is indifferent to it).
+    with LocalNode(extra_args=("--order", "fifo")) as node:
         chain = Chain(node.url)
         b = Bench(chain, [dev_signer(i, chain.chain_id) for i in range(10)])
         s = b.s
@@ -282,9 +284,32 @@ def main() -> None:
                  "confirm": b.ex(s[2]).confirm(warm.trade_id).gas_used,
                  "settle": b.ex(s[2]).settle(warm.trade_id).tx.gas_used}
         limits = {k: v * 3 // 2 + 20_000 for k, v in steps.items()}
-        naive = naive_trades(node.url, b, s[3], s[4], naive_lid, args.naive_trades)
-        fast = pipelined_trades(b, s[1], s[2], listing, args.trades, args.batch, limits)
-        batched = batched_trades(b, s[5], s[6], batch_lid, args.trades, args.batch)
+        # Interleaved rounds, so every variant sees the same chain and state growth: a slice of naive
+        # trades, a pipelined batch, a matchBatch/settleBatch batch, and so on; times summed per variant.
+        naive_loop = NaiveLoop(node.url, b, s[3], s[4], naive_lid)
+        b.ex(s[6]).deposit(NATIVE, args.trades * PRICE)
+        deadline = int(chain.get_block()["timestamp"], 16) + 10**7
+        matches = [(*b.ex(s[0]).sign_match(s[5], s[6], batch_lid, price=PRICE, deadline=deadline, ask_nonce=i,
+                                           bid_nonce=i), None) for i in range(args.trades)]
+        rounds = max(1, -(-args.trades // args.batch))
+        naive_time = fast_time = batched_time = 0.0
+        fast_done = batched_done = 0
+        for r in range(rounds):
+            share = args.naive_trades * (r + 1) // rounds - args.naive_trades * r // rounds
+            n = min(args.batch, args.trades - fast_done)
+            t0 = time.perf_counter()
+            naive_loop.trades(share)
+            t1 = time.perf_counter()
+            fast_done += pipelined_trades(b, s[1], s[2], listing, n, limits)
+            t2 = time.perf_counter()
+            batched_done += batched_trades(b, s[5], s[6], matches[batched_done:batched_done + n])
+            t3 = time.perf_counter()
+            naive_time += t1 - t0
+            fast_time += t2 - t1
+            batched_time += t3 - t2
+        naive = naive_loop.done / naive_time
+        fast = fast_done / fast_time
+        batched = batched_done / batched_time
         ex = b.ex(s[0])
         conserved = ex.holdings(NATIVE) == ex.total_escrowed(NATIVE) + ex.total_withdrawable(NATIVE)
     out = {

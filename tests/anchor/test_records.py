@@ -138,22 +138,12 @@ def test_unreadable_proofs_file_is_named(tmp_path: Path) -> None:
         list(read_proofs(tmp_path / "missing.jsonl"))
 
 
-@pytest.mark.parametrize("workers", [2, 3])
-def test_parallel_workers_give_identical_trees_and_files(tmp_path: Path, workers: int) -> None:
-    records = [trade(i) for i in range(301)]
-    serial, values = build_batch(records, workers=1)
-    parallel, parallel_values = build_batch(iter(records), workers=workers)
-    assert parallel.root == serial.root and parallel_values == values
-    write_proofs(tmp_path / "serial.jsonl", serial, workers=1)
-    assert write_proofs(tmp_path / "parallel.jsonl", serial, workers=workers) == len(records)
-    assert (tmp_path / "parallel.jsonl").read_bytes() == (tmp_path / "serial.jsonl").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["parallel.jsonl", "serial.jsonl"]
-
-
-def test_a_bad_record_in_a_worker_slice_is_named() -> None:
+def test_a_bad_record_is_named_and_nothing_is_left_behind(tmp_path: Path) -> None:
     records: list[dict[str, Any]] = [trade(i) for i in range(10)]
     records[8] = {"price": 1.5e300 * 1e10}  # inf: not JSON
     with pytest.raises(InputError, match=r"records\[8\]: record is not canonical-JSON"):
-        build_batch(records, workers=2)
-    with pytest.raises(InputError, match="workers must be at least 1"):
-        build_batch(records, workers=0)
+        build_batch(iter(records))
+    tree, _ = build_batch(records[:8])
+    with pytest.raises(InputError, match="cannot write proofs"):
+        write_proofs(tmp_path / "missing-dir" / "p.jsonl", tree)
+    assert list(tmp_path.iterdir()) == []

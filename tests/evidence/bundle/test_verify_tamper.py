@@ -89,8 +89,8 @@ def setting(doc: dict[str, Any], path: Path_, value: Any) -> dict[str, Any]:
 def names(path: str, field: str, message: str) -> bool:
     """Whether the failure names ``path``: its field or a path in its message is it or its parent."""
     for token in [field, *_TOKEN.findall(message)]:
-        if token and (path == token or path.startswith(token + ".") or path.startswith(token + "[")
-                      or token.startswith(path + ".") or token.startswith(path + "[")):
+        if token and (path == token or path.startswith((token + ".", token + "["))
+                      or token.startswith((path + ".", path + "["))):
             return True
     return False
 
