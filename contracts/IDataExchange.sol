@@ -238,47 +238,89 @@ interface IDataExchange {
 
     // ------------------------------------------------------------------ errors
 
+    /// @notice A required address (`field`) is zero.
     error ExchangeZeroAddress(string field);
+    /// @notice A required hash (`field`) is zero.
     error ExchangeZeroHash(string field);
+    /// @notice A price or amount is zero or does not fit 128 bits.
     error ExchangeInvalidPrice(uint256 price);
+    /// @notice The currency is neither zero (native coin) nor a contract.
     error ExchangeInvalidCurrency(address currency);
+    /// @notice The licence term is zero or too long, or the revenue share is above 10,000 bps.
     error ExchangeInvalidLicenceTerms(uint40 duration, uint16 revenueShareBps);
+    /// @notice The fee is above `maxBps`.
     error ExchangeInvalidFee(uint256 feeBps, uint256 maxBps);
+    /// @notice A rejection or suspension needs a non-zero reason code.
     error ExchangeZeroReasonCode();
+    /// @notice The asset has no certificate in force (`status` is its registry status).
     error ExchangeAssetNotCertified(bytes32 assetId, IDataRegistry.Status status);
+    /// @notice Core-level data (核心数据) may not be listed or traded.
     error ExchangeCoreDataNotTradable(bytes32 assetId);
+    /// @notice Personal data without a consent or legal-basis reference.
     error ExchangeConsentMissing(bytes32 assetId);
+    /// @notice A regulator froze the asset.
     error ExchangeAssetFrozen(bytes32 assetId);
+    /// @notice The asset has open disputes in the registry.
     error ExchangeAssetDisputed(bytes32 assetId, uint32 openDisputes);
+    /// @notice The asset has active pledges.
     error ExchangeAssetPledged(bytes32 assetId, uint256 activePledges);
+    /// @notice `account` holds no product-operation-right share of the asset.
     error ExchangeNotOperationHolder(bytes32 assetId, address account);
+    /// @notice `account` holds no share of the right that licenses the asset (`right`).
     error ExchangeNotLicensingHolder(bytes32 assetId, address account, IDataRegistry.Right right);
+    /// @notice `account` has been succeeded by `successor`, who acts for it now.
     error ExchangeSucceededParty(address account, address successor);
+    /// @notice No such listing.
     error ExchangeUnknownListing(uint256 listingId);
+    /// @notice The listing's status does not allow this step.
     error ExchangeWrongListingStatus(uint256 listingId, ListingStatus status);
+    /// @notice Only admitted listings trade.
     error ExchangeListingNotAdmitted(uint256 listingId, ListingStatus status);
+    /// @notice No such trade.
     error ExchangeUnknownTrade(uint256 tradeId);
+    /// @notice The trade's status does not allow this step.
     error ExchangeWrongTradeStatus(uint256 tradeId, TradeStatus status);
+    /// @notice The trade is settled already (no double settlement).
     error ExchangeTradeAlreadySettled(uint256 tradeId);
+    /// @notice The trade is frozen by a dispute until the arbitrator rules.
     error ExchangeTradeDisputed(uint256 tradeId);
+    /// @notice Not confirmed, and the confirmation window runs until `settleableAt`.
     error ExchangeConfirmationPending(uint256 tradeId, uint40 settleableAt);
+    /// @notice No such offer.
     error ExchangeUnknownOffer(uint256 offerId);
+    /// @notice The offer is no longer open.
     error ExchangeWrongOfferStatus(uint256 offerId, OfferStatus status);
+    /// @notice `account` is not `party` (nor its successor) and may not take this step.
     error ExchangeUnauthorizedParty(address account, address party);
+    /// @notice The seller cannot buy its own listing.
     error ExchangeSelfTrade(uint256 listingId, address account);
+    /// @notice The native coin sent is not the amount due.
     error ExchangeWrongPayment(uint256 expected, uint256 sent);
+    /// @notice Native coin sent with an ERC-20 payment.
     error ExchangeUnexpectedValue(uint256 value);
+    /// @notice The token transfer delivered nothing to the exchange.
     error ExchangeNothingReceived(address currency);
+    /// @notice An amount does not fit the exchange's 128-bit accounting.
     error ExchangeAmountTooLarge(uint256 amount);
+    /// @notice The buyer's deposited balance does not cover the match.
     error ExchangeInsufficientBalance(address account, address currency, uint256 available, uint256 needed);
+    /// @notice `account` has no balance of `currency`.
     error ExchangeNothingToWithdraw(address account, address currency);
+    /// @notice Sending the native coin to `to` failed (it reverted or re-entered).
     error ExchangeTransferFailed(address to, uint256 amount);
+    /// @notice A ruling must be Refund or Settle.
     error ExchangeInvalidRuling(uint256 tradeId, TradeRuling ruling);
+    /// @notice The signed order's deadline has passed.
     error ExchangeOrderExpired(address trader, uint256 nonce, uint256 deadline);
+    /// @notice The order nonce was used or invalidated.
     error ExchangeNonceUsed(address trader, uint256 nonce);
+    /// @notice The orders do not form an ask by the seller and a bid for the same listing.
     error ExchangeInvalidOrder(uint256 listingId, address trader, bool bid);
+    /// @notice The order is not signed by `trader`.
     error ExchangeInvalidSignature(address trader, uint256 nonce);
+    /// @notice The execution price is not within [askPrice, bidPrice].
     error ExchangePriceMismatch(uint256 askPrice, uint256 bidPrice, uint256 price);
+    /// @notice A batch needs at least one entry.
     error ExchangeEmptyBatch();
 
     // ------------------------------------------------------------------ listing and admission

@@ -614,5 +614,17 @@ def entry() -> None:
     sys.exit(main())
 
 
+
+def _register_subcommands() -> None:
+    """Commands that live in their own modules (imported lazily by click at call time)."""
+    from provenance.cli_evidence import evidence, verify
+
+    cli.add_command(evidence)
+    cli.add_command(verify)
+
+
+_register_subcommands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     entry()

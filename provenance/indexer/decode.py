@@ -72,13 +72,38 @@ def ref_kind(name: str, typ: str) -> str | None:
     """The history a ``name: typ`` argument belongs to, or None.
 
     Every ``address`` argument is a party; ``fooId`` arguments (``bytes32`` or ``uint``) are
-    of kind ``foo`` (``parentId``/``childId`` are assets); ``chainId`` is not an id of ours.
+    of kind ``foo`` (``parentId``/``childId`` are assets, so are ``bytes32`` arguments named
+    ``asset`` or ``...Asset``); ``chainId`` is not an id of ours.
     """
     if typ == "address":
         return "party"
+    if typ == "bytes32" and (name == "asset" or name.endswith("Asset")):
+        return "asset"  # e.g. the exchange's PayoutCredited(sourceAsset)
     if name.endswith("Id") and name != "chainId" and (typ == "bytes32" or re.fullmatch(r"uint\d*", typ)):
         return _ALIASES.get(name[:-2].lower(), name[:-2].lower())
     return None
+
+
+def _is_dynamic(typ: str) -> bool:
+    if typ in ("string", "bytes") or typ.endswith("[]"):
+        return True
+    if typ.endswith("]"):
+        return _is_dynamic(typ[: typ.rindex("[")])
+    if typ.startswith("("):
+        return any(_is_dynamic(t) for t in _split_tuple(typ[1:-1]))
+    return False
+
+
+def _head_words(typ: str) -> int:
+    """32-byte words an argument takes in the head of ABI-encoded data."""
+    if _is_dynamic(typ):
+        return 1  # an offset
+    if typ.endswith("]"):
+        inner, count = typ[: typ.rindex("[")], int(typ[typ.rindex("[") + 1: -1])
+        return count * _head_words(inner)
+    if typ.startswith("("):
+        return sum(_head_words(t) for t in _split_tuple(typ[1:-1]))
+    return 1
 
 
 def _ref_slots(dec: EventDecoder) -> tuple[RefSlot, ...]:
@@ -95,7 +120,7 @@ def _ref_slots(dec: EventDecoder) -> tuple[RefSlot, ...]:
             if kind is not None:
                 start = 32 * word + (12 if typ == "address" else 0)
                 out.append(RefSlot(kind, "data", start, 20 if typ == "address" else 32))
-            word += 1
+            word += _head_words(typ)
     return tuple(out)
 
 
@@ -288,9 +313,26 @@ def _split_tuple(body: str) -> list[str]:
 class EventDecoder:
     """A prepared decoder for one event signature of one contract."""
 
-    __slots__ = ("contract", "name", "signature", "topic0", "names", "types", "indexed", "_topic_conv",
-                 "_data_plan", "_data_types", "_fallback", "_to_json", "_from_json", "_data_names", "_n_topics",
-                 "_reorder", "ref_slots", "fast_json")
+    __slots__ = (
+        "_data_names",
+        "_data_plan",
+        "_data_types",
+        "_fallback",
+        "_from_json",
+        "_n_topics",
+        "_reorder",
+        "_to_json",
+        "_topic_conv",
+        "contract",
+        "fast_json",
+        "indexed",
+        "name",
+        "names",
+        "ref_slots",
+        "signature",
+        "topic0",
+        "types",
+    )
 
     def __init__(self, contract: str, item: Mapping[str, Any]) -> None:
         self.contract = contract

@@ -16,30 +16,34 @@ restarted dev chain), stops the indexer with an :class:`~provenance.errors.Index
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Self
 
 import orjson
 
 from provenance.deployment import Deployment
 from provenance.errors import ChainError, IndexerError, InputError
-from provenance.indexer.decode import ABI, Event, EventDecoder, LogDecoder
+from provenance.indexer.decode import ABI, LogDecoder
 from provenance.indexer.fetch import Header, LogFetcher, RangeResult, RangeSizer
+from provenance.indexer.prepare import Prepared, Preparer, worker_init
 from provenance.indexer.projections import default_projections
 from provenance.indexer.rpc import RpcClient
 from provenance.indexer.state import Projection, StateWriter
 from provenance.indexer.store import Store, open_store
 from provenance.indexer.store.base import RefRule
-from provenance.indexer.prepare import Prepared, Preparer, worker_init
 
 __all__ = ["Indexer", "IndexerConfig", "Progress", "RunResult", "Status", "index_status"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +179,7 @@ class Indexer:
         ]
         self.preparer = Preparer(self.decoder, frozenset(self._by_contract))
         self._pool: ProcessPoolExecutor | None = None
+        self._pool_broken = False
         self.start_block = min(b for _a, b in self.contracts.values())
         self.fetcher = LogFetcher(
             self.rpc, self.decoder.addresses, self.preparer.prepare,
@@ -184,13 +189,26 @@ class Indexer:
             bloom_check=self.config.bloom_check,
         )
 
+    @classmethod
+    def from_deployment(
+        cls,
+        deployment: Deployment | Path | str,
+        *,
+        store: Store | str | Path,
+        rpc: RpcClient | str,
+        config: IndexerConfig | None = None,
+    ) -> Indexer:
+        """An indexer of every contract of a deployment manifest (ABIs from the shipped artifacts)."""
+        manifest = deployment if isinstance(deployment, Deployment) else Deployment.load(deployment)
+        return cls(store, rpc, manifest, config=config)
+
     def close(self) -> None:
         self.fetcher.close()
         self.rpc.close()
         if self._owns_store:
             self.store.close()
 
-    def __enter__(self) -> Indexer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -344,7 +362,7 @@ class Indexer:
             pool = None if near else self._process_pool(hi - pos + 1, seen_events)
             ranges = self.fetcher.ranges(pos, hi, all_headers=near, processes=pool)
             try:
-                for res in ranges:
+                for res in _guard_pool(ranges, self._drop_pool):
                     if near:
                         for n in range(res.lo, res.hi + 1):
                             h = res.headers[n]
@@ -374,9 +392,18 @@ class Indexer:
         if batch:
             self._commit(batch, store_headers=near)
 
+    def _drop_pool(self) -> None:
+        """The worker processes died (e.g. a main module without a ``__main__`` guard under spawn):
+        go on in threads, loudly."""
+        log.warning("indexer worker processes failed; continuing with threads (workers=0)")
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+        self._pool_broken = True
+
     def _process_pool(self, blocks: int, seen_events: int) -> ProcessPoolExecutor | None:
         """Worker processes for a long backfill (their own GIL each), started once per run."""
-        if self._pool is not None:
+        if self._pool is not None or self._pool_broken:
             return self._pool
         workers = self.config.workers
         if workers is None:
@@ -462,6 +489,15 @@ class Indexer:
 
     def status(self) -> Status:
         return index_status(self.store, self.rpc)
+
+
+def _guard_pool(ranges: Iterator[RangeResult[Prepared]], on_broken: Callable[[], None],
+                ) -> Iterator[RangeResult[Prepared]]:
+    """Yield from ``ranges``; a broken process pool ends the iteration after ``on_broken()``."""
+    try:
+        yield from ranges
+    except BrokenProcessPool:
+        on_broken()
 
 
 def index_status(store: Store, rpc: RpcClient | None = None) -> Status:

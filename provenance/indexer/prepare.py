@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from provenance.errors import IndexerError
@@ -109,7 +110,7 @@ class Preparer:
                              b"".join(ev.topics), ev.data, json_text))
         except _Unordered:
             ordered = sorted(logs, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16)))
-            for a, b in zip(ordered, ordered[1:]):
+            for a, b in pairwise(ordered):
                 if (a["blockNumber"], a["logIndex"]) == (b["blockNumber"], b["logIndex"]):
                     raise IndexerError(f"the node returned log {a['logIndex']} of block {a['blockNumber']} twice") from None
             if any(int(lg["logIndex"], 16) >= 1 << 24 for lg in ordered):

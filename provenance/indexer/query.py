@@ -32,8 +32,8 @@ __all__ = [
     "history",
     "holders",
     "iter_history",
-    "lineage",
     "licences_of",
+    "lineage",
     "party_history",
     "trade_history",
 ]

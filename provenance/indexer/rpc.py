@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import http.client
 import random
-import socket
 import ssl
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import orjson
@@ -124,7 +123,7 @@ class RpcClient:
             finally:
                 self._conn = None
 
-    def __enter__(self) -> RpcClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -140,7 +139,7 @@ class RpcClient:
             raw = resp.read()
             if resp.will_close:
                 self.close()
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             self.close()
             raise _Retryable(f"timed out after {timeout:g}s", timeout=True) from exc
         except (http.client.HTTPException, OSError) as exc:

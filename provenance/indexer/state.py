@@ -42,7 +42,7 @@ class Projection(Protocol):
 
 
 class _Entry:
-    __slots__ = ("orig_from", "current", "versions")
+    __slots__ = ("current", "orig_from", "versions")
 
     def __init__(self, orig_from: int | None, current: Row | None) -> None:
         self.orig_from = orig_from  # block_from of the open row in the database, None if none

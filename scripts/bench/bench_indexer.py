@@ -41,13 +41,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import orjson  # noqa: E402
-from web3 import Web3  # noqa: E402
+import orjson
+from web3 import Web3
 
-from provenance.compiler import compile_contracts  # noqa: E402
-from provenance.indexer import Indexer, IndexerConfig, PostgresStore, Progress, RpcClient, SqliteStore  # noqa: E402
-from provenance.indexer import asset_history  # noqa: E402
-from provenance.node import LocalNode  # noqa: E402
+from provenance.compiler import compile_contracts
+from provenance.indexer import (
+    Indexer,
+    IndexerConfig,
+    PostgresStore,
+    Progress,
+    RpcClient,
+    SqliteStore,
+    asset_history,
+)
+from provenance.node import LocalNode
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -27,7 +27,7 @@ KILLS = 5
 def _spawn(spec: dict[str, Any]) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-m", "tests.indexer.crash_worker", json.dumps(spec)], cwd=ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
 def _location(store: Store) -> str:
@@ -63,7 +63,7 @@ def test_sigkill_at_random_points_then_restart_equals_an_uninterrupted_run(
         time.sleep(rng.uniform(0.0, 0.5))
         if proc.poll() is not None:
             break  # finished before the kill
-        os.kill(proc.pid, signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)  # the indexer and its worker processes, if any
         proc.wait()
         kills += 1
         cur = store.cursor()

@@ -114,7 +114,7 @@ def test_range_sizer_shrinks_fast_and_grows_slowly() -> None:
     sizer.refused(125, timeout=True)
     assert sizer.size == 31
     for _ in range(3):
-        sizer.answered(sizer.size, 10)
+        sizer.answered(sizer.size, 300)
     assert 31 < sizer.size < 70
 
 
@@ -125,3 +125,17 @@ def test_bloom_bits_match_a_real_bloom() -> None:
         bloom[i] |= m
     assert bloom_may_contain(bytes(bloom), bloom_bits(addr))
     assert not bloom_may_contain(bytes(256), bloom_bits(addr))
+
+
+def test_ref_slots_follow_the_abi_head_layout() -> None:
+    item = {"type": "event", "name": "Listed", "inputs": [
+        {"name": "listingId", "type": "uint256", "indexed": True},
+        {"name": "seller", "type": "address", "indexed": True},
+        {"name": "terms", "type": "tuple", "indexed": False,
+         "components": [{"name": "price", "type": "uint256"}, {"name": "currency", "type": "address"}]},
+        {"name": "note", "type": "string", "indexed": False},
+        {"name": "sourceAsset", "type": "bytes32", "indexed": False},
+        {"name": "chainId", "type": "uint256", "indexed": False},
+    ]}
+    slots = [(s.kind, s.source, s.offset, s.length) for s in EventDecoder("X", item).ref_slots]
+    assert slots == [("listing", "topics", 32, 32), ("party", "topics", 76, 20), ("asset", "data", 96, 32)]

@@ -85,10 +85,12 @@ def test_a_range_that_can_never_be_read_stops_the_indexer(
     proxy.deny_if = unreadable
     store = make_store("sqlite")
     started = time.monotonic()
-    with pytest.raises(IndexerError, match=f"block {bad} cannot be read"):
-        with _indexer(store, proxy.url, emitter, emitter_artifact, block_attempts=2, rpc_retries=1,
-                      rpc_backoff=0.01, reorg_depth=2) as ix:
-            ix.run()
+    with (
+        pytest.raises(IndexerError, match=f"block {bad} cannot be read"),
+        _indexer(store, proxy.url, emitter, emitter_artifact, block_attempts=2, rpc_retries=1, rpc_backoff=0.01,
+                 reorg_depth=2) as ix,
+    ):
+        ix.run()
     assert time.monotonic() - started < 60
     cur = store.cursor()
     assert cur is None or cur[0] < bad  # never past the unreadable block

@@ -211,3 +211,17 @@ def test_index_of_other_contracts_is_refused(
     with pytest.raises(IndexerError, match="chain 5"):
         Indexer(store, node.url, {"Emitter": (emitter.address, 1)}, abis={"Emitter": emitter_artifact.abi},
                 chain_id=5).run()
+
+
+def test_worker_processes_build_the_same_index(
+    w3: Web3, node: Any, emitter: Any, emitter_artifact: Artifact, make_store: StoreFactory
+) -> None:
+    _populate(w3, emitter)
+    threads, processes = make_store("sqlite"), make_store("postgresql")
+    with _indexer(threads, node.url, emitter, emitter_artifact, workers=0) as ix:
+        ix.run()
+    with _indexer(processes, node.url, emitter, emitter_artifact, workers=2, workers_min_blocks=1, reorg_depth=2,
+                  initial_range=2) as ix:
+        ix.run()
+        assert ix._pool is None  # shut down at the end of the run
+    assert dump_index(threads) == dump_index(processes)

@@ -11,7 +11,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Self
 
 from provenance.errors import StoreError
 from provenance.indexer.store.schema import SECONDARY_INDEXES, Dialect, Migration, TableSpec, migrations
@@ -74,7 +74,7 @@ class Store(ABC):
     def _migration_lock(self) -> None:
         """Inside a transaction: serialize concurrent migrators."""
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -252,7 +252,7 @@ class Store(ABC):
                 self.execute(f"DROP INDEX IF EXISTS {name}")
                 try:
                     self.execute(sql)
-                except Exception as exc:  # noqa: BLE001 - backend errors differ
+                except Exception as exc:
                     raise StoreError(f"cannot build index {name}: {exc}") from exc
             self.set_meta("indexes", "built")
         self.analyze()
