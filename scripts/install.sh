@@ -10,7 +10,9 @@ command -v node >/dev/null || { echo "error: node (>= 18) is required for solc-j
 command -v python3 >/dev/null || { echo "error: python3 (>= 3.11) is required" >&2; exit 1; }
 
 echo "==> npm packages (solc-js, anvil, OpenZeppelin)"
-npm ci --no-audit --no-fund --loglevel=error
+# `npm ci` refuses this lock file: the anvil wrapper lists optional binaries for other platforms
+# that the registry does not serve here; `npm install` follows the lock for everything it resolves.
+npm install --no-audit --no-fund --loglevel=error
 
 echo "==> Python environment (.venv)"
 if [ ! -x .venv/bin/python ]; then
