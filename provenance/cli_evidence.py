@@ -9,6 +9,11 @@ PROOF.json`` proves an anchored off-chain record. The exporter signs with the gl
 
 ``verify BUNDLE.json`` needs no network: it prints every check and exits 0 only if none
 failed; otherwise the last line (stderr) names the failed check and field.
+
+``report BUNDLE.json -o report.html|report.pdf --lang zh|en`` verifies the bundle offline
+and writes a human-readable report (timeline, parties, certificate, verification result,
+QR code). The report is written even when a check fails (it says so); the exit code is then
+1 and the last line names the failed check, as with ``verify``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import click
 from provenance.cli import Context, pass_ctx
 from provenance.errors import InputError, VerificationError
 
-__all__ = ["evidence", "verify"]
+__all__ = ["evidence", "report", "verify"]
 
 
 @click.command("evidence")
@@ -143,3 +148,26 @@ def verify(bundle: Path, rpc_url: str | None, trust_checkpoint: str | None, expo
         raise VerificationError(failed.name, failed.message, failed.field)
     if not as_json:
         click.echo("verified: all checks passed")
+
+
+@click.command("report")
+@click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The report to write: a .html or .pdf file.")
+@click.option("--lang", default="zh", show_default=True, help="Language of the report: zh or en.")
+@click.option("--trust-checkpoint", default=None, help="Require the checkpoint to be this block hash.")
+@click.option("--exporter", default=None, help="Require the bundle to be signed by this address.")
+def report(bundle: Path, output: Path, lang: str, trust_checkpoint: str | None, exporter: str | None) -> None:
+    """Verify a bundle offline and write a human-readable report of it (HTML or PDF)."""
+    from provenance.evidence.report import write_report
+
+    result = write_report(bundle, output, lang=lang, trust_checkpoint=trust_checkpoint, exporter=exporter)
+    certificate = result.facts.certificate
+    click.echo(f"report: {output} ({lang}, {len(result.facts.events)} events)")
+    if certificate is not None:
+        click.echo(f"certificate: {certificate.number} code {certificate.code}")
+    click.echo(f"bundle hash: {result.bundle_hash}")
+    failed = result.verification.failure
+    if failed is not None:
+        raise VerificationError(failed.name, failed.message, failed.field)
+    click.echo("verified: all checks passed")

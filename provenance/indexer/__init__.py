@@ -1,19 +1,26 @@
 """The event indexer: every event of our contracts into SQLite or PostgreSQL, fast,
 reorg-safe and crash-safe, with current-state tables and history queries.
 
-Typical use::
+Typical use (what ``provenance index`` / ``index status`` / ``trace`` wrap)::
 
-    from provenance.indexer import Indexer, open_store, asset_history
+    from provenance.indexer import Indexer, open_store, asset_history, index_status
 
-    with Indexer("data/index.sqlite", "http://127.0.0.1:8545", Deployment.load(path)) as ix:
-        ix.run(follow=False, progress=print)
-        print(ix.status())
-    page = asset_history(open_store("data/index.sqlite"), asset_id, lineage="both")
+    with Indexer.from_deployment("deployment.json", store="data/index.sqlite",
+                                 rpc="http://127.0.0.1:8545") as ix:
+        ix.run(follow=False, progress=lambda p: print(f"{p.fraction:.0%} {p.events} events"))
+        print(ix.status())                      # head, indexed block, lag, counts
+    store = open_store("data/index.sqlite")     # or "postgresql://user@host/db#schema"
+    page = asset_history(store, asset_id, lineage="both", limit=100)
+    more = asset_history(store, asset_id, lineage="both", cursor=page.next_cursor)
+
+``run(follow=True, stop=threading.Event())`` keeps polling. Long backfills are read and
+decoded in worker processes (``IndexerConfig.workers``, forked where the platform forks);
+scripts that may spawn them need the usual ``if __name__ == "__main__":`` guard.
 
 Modules: :mod:`.rpc` (raw JSON-RPC), :mod:`.fetch` (adaptive eth_getLogs), :mod:`.decode`
-(prepared decoders), :mod:`.store` (backends, schema, migrations), :mod:`.state` and
-:mod:`.projections` (current state from events), :mod:`.indexer` (the loop),
-:mod:`.query` (histories and state).
+(prepared decoders), :mod:`.prepare` (logs -> rows, worker processes), :mod:`.store`
+(backends, schema, migrations), :mod:`.state` and :mod:`.projections` (current state from
+events), :mod:`.indexer` (the loop), :mod:`.query` (histories and state).
 """
 
 from __future__ import annotations

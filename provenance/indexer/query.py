@@ -181,7 +181,8 @@ def _history(
     marks = ", ".join("?" * len(keys))
     where = ["r.kind = ?", f"r.ref IN ({marks})"]
     params: list[Any] = [kind, *keys]
-    where, params = _filters(where, params, "r.event_id", from_block, to_block, since, until, cursor, descending)
+    where, params = _filters(where, params, "r.event_id", from_block, to_block, since, until, cursor, descending,
+                             store)
     order = "DESC" if descending else "ASC"
     distinct = "DISTINCT " if len(keys) > 1 else ""
     sql = (
@@ -192,10 +193,33 @@ def _history(
     return _page(store, rows, limit)
 
 
+def _first_block_at(store: Store, t: int) -> int:
+    """The first block whose events have ``block_time >= t`` (block times never decrease), by
+    binary search over the primary key: O(log n) probes, no time index needed."""
+    rows = store.execute("SELECT MAX(id) FROM events")
+    if not rows or rows[0][0] is None:
+        return 0
+    lo, hi = 0, (int(rows[0][0]) >> 24) + 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        probe = store.execute("SELECT block_time FROM events WHERE id >= ? ORDER BY id LIMIT 1", (mid << 24,))
+        if not probe or probe[0][0] is None or int(probe[0][0]) >= t:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 def _filters(
     where: list[str], params: list[Any], id_col: str, from_block: int | None, to_block: int | None,
-    since: int | None, until: int | None, cursor: str | None, descending: bool,
+    since: int | None, until: int | None, cursor: str | None, descending: bool, store: Store | None = None,
 ) -> tuple[list[str], list[Any]]:
+    if store is not None and since is not None:
+        first = _first_block_at(store, since)
+        from_block = first if from_block is None else max(from_block, first)
+    if store is not None and until is not None:
+        last = _first_block_at(store, until + 1) - 1
+        to_block = last if to_block is None else min(to_block, last)
     if from_block is not None:
         where.append(f"{id_col} >= ?")
         params.append(max(0, from_block) << 24)
@@ -304,7 +328,7 @@ def events(
     if event is not None:
         where.append("e.event = ?")
         params.append(event)
-    where, params = _filters(where, params, "e.id", from_block, to_block, since, until, cursor, descending)
+    where, params = _filters(where, params, "e.id", from_block, to_block, since, until, cursor, descending, store)
     order = "DESC" if descending else "ASC"
     rows = store.execute(
         f"SELECT {_EVENT_COLS} FROM events e WHERE {' AND '.join(where)} ORDER BY e.id {order} LIMIT ?",

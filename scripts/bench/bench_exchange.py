@@ -9,14 +9,16 @@ withdraw), for a simple asset (one operation-right holder) and for derived data 
 batches, cancel, dispute, ruling, ERC-20 order).
 
 Throughput: a trade is order (buyer) + deliver (seller) + confirm (buyer) + settle, four
-transactions against pre-admitted listings, in one Python process against one local anvil:
-  provenance: the Exchange client's build_* calls sent with Sender.send_many in batches
-    (locally signed, nonces managed locally, one HTTP request per batch, receipts polled in
-    batches), each phase of a batch of trades waiting for the previous phase's receipts;
+transactions against a pre-admitted listing, in one Python process against one local anvil:
+  provenance: the Exchange client's build_* calls sent with Exchange.send (Sender.send_many: signed
+    locally, nonces managed locally, one HTTP request per phase of a batch of trades, no pre-flight
+    once the gas limits are known), the four phases back to back, then every receipt collected in
+    batches and checked;
   baseline: a naive web3.py loop doing the same four transactions per trade (build_transaction,
     sign with eth-account, send, wait_for_transaction_receipt), in the same run on the same node.
-Target: provenance >= 7x the baseline. A batched variant (order-book matchBatch + settleBatch) is
-reported beside it.
+The variants run interleaved (a slice of each per round) so all see the same chain and state size.
+Target: provenance >= 7x the baseline. A batched variant (order-book matchBatch + settleBatch, 50
+per transaction; deliver and confirm stay per trade) is reported beside it.
 
 Usage: .venv/bin/python scripts/bench/bench_exchange.py [--trades N] [--naive-trades N] [--batch N]
 """
@@ -267,8 +269,11 @@ def main() -> None:
         chain = Chain(node.url)
         gas = gas_table(Bench(chain, [dev_signer(i, chain.chain_id) for i in range(10)]))
     # --order fifo: the pool executes transactions in arrival order (the pipelining relies on it;
-    # the naive loop, one transaction at a time, is indifferent to it).
-    with LocalNode(extra_args=("--order", "fifo")) as node:
+    # the naive loop, one transaction at a time, is indifferent to it). --prune-history: this anvil
+    # (1.7) clones its whole state into a history entry per block and rebuilds the whole state trie
+    # per block, so every block costs more as the state grows (foundry-rs/foundry#6124, fixed in
+    # #15715); keeping no history removes the first part for both contestants alike.
+    with LocalNode(extra_args=("--order", "fifo", "--prune-history")) as node:
         chain = Chain(node.url)
         b = Bench(chain, [dev_signer(i, chain.chain_id) for i in range(10)])
         s = b.s

@@ -14,7 +14,7 @@ from provenance.accounts import create_keystore
 from provenance.chain import Chain
 from provenance.node import LocalNode, free_port
 
-EXE = [sys.executable, "-m", "provenance.cli"]
+EXE = [sys.executable, "-m", "provenance"]
 
 
 def run(*args: str, data_dir: Path, rpc: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -34,8 +34,8 @@ class SqliteStore(Store):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536", "temp_store=MEMORY",
-                           "mmap_size=268435456", "busy_timeout=30000", "foreign_keys=OFF"):
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536", "mmap_size=268435456",
+                           "busy_timeout=30000", "foreign_keys=OFF"):
                 self._db.execute(f"PRAGMA {pragma}")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite index {self.path}: {exc}") from None
@@ -84,6 +84,9 @@ class SqliteStore(Store):
         self.execute("COMMIT")
 
     def lock_writer(self) -> None:
+        # The writer reads little and sorts big (index builds): no memory map, sorts spill to
+        # temporary files, so its memory stays flat however large the index grows.
+        self.execute("PRAGMA mmap_size=0")
         if self._lock_file is not None or self.path == ":memory:":
             return
         handle = open(self.path + ".lock", "ab")  # noqa: SIM115 - held for the writer's lifetime
@@ -96,6 +99,7 @@ class SqliteStore(Store):
         self._lock_file = handle
 
     def unlock_writer(self) -> None:
+        self.execute("PRAGMA mmap_size=268435456")
         if self._lock_file is not None:
             try:
                 fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
