@@ -6,13 +6,21 @@ file is opened. Printing it gives the same sections as the PDF.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from html import escape
+from html import escape as _html_escape
 
 from provenance.evidence._report_qr import qr_svg
 from provenance.evidence._report_view import EventView, Row, View
 
 __all__ = ["render_html"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def escape(text: str) -> str:
+    """HTML-escaped text, quotes included; control characters (invalid in HTML) as U+FFFD."""
+    return _html_escape(_CONTROL.sub("\ufffd", text), quote=True)
 
 _CSS = """
 :root{--ink:#1d2329;--mute:#5b6770;--line:#d6dde3;--ok:#17693a;--okbg:#e3f4e9;--bad:#a11d1d;--badbg:#fbe6e6}

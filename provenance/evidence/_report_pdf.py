@@ -25,6 +25,7 @@ _MUTE = "#5b6770"
 _LINE = "#d6dde3"
 _OK, _OK_BG = "#17693a", "#e3f4e9"
 _BAD, _BAD_BG = "#a11d1d", "#fbe6e6"
+_LONGEST = 1500  # characters of one value in the PDF: a table row must fit on a page
 
 
 def _markup(text: str, base: str) -> str:
@@ -86,8 +87,11 @@ class _Styles:
 
 
 def _p(text: str, style: Any, mono: bool = False) -> Any:
+    """A paragraph of plain text; very long values are cut (the bundle and the HTML have them whole)."""
     from reportlab.platypus import Paragraph
 
+    if len(text) > _LONGEST:
+        text = f"{text[:_LONGEST]} … (+{len(text) - _LONGEST})"
     return Paragraph(_markup(text, _MONO if mono else style.fontName), style)
 
 
@@ -140,22 +144,30 @@ def _header(view: View, s: _Styles, width: float) -> Any:
 
 
 def _event(view: View, e: EventView, s: _Styles, width: float) -> Any:
+    """One event as a boxed table, a row per line: kept on one page when it fits, else split."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
     t = view.labels
     heading = f"#{e.number} {e.title}  {e.name}" + (f"  ({t['event.related']})" if e.related else "")
     meta = f"{t['event.block']} {e.block} · {t['event.time']} {e.time}"
-    body = [_p(heading, s.h3), _p(meta, s.small), _p(f"{t['event.tx']} {e.tx_hash}", s.mono, True),
-            _kv(e.rows, s, width - 12, 104)]
-    card = Table([[body]], colWidths=[width], hAlign="LEFT")
+    label_width = 104.0
+    data: list[list[Any]] = [[_p(heading, s.h3), ""], [_p(meta, s.small), ""],
+                             [_p(f"{t['event.tx']} {e.tx_hash}", s.mono, True), ""]]
+    data += [[_p(r.label, s.label), _p(r.value, s.mono if r.mono else s.small, r.mono)] for r in e.rows]
+    card = Table(data, colWidths=[label_width, width - label_width], hAlign="LEFT")
     card.setStyle(TableStyle([
+        *(("SPAN", (0, k), (1, k)) for k in range(3)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBEFORE", (0, 0), (0, -1), 3, colors.HexColor(_MUTE if e.related else _INK)),
         ("BOX", (0, 0), (-1, -1), 0.4, colors.HexColor(_LINE)),
-        ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LINEBELOW", (0, 3), (-1, -2), 0.4, colors.HexColor(_LINE)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (-1, 0), 5), ("BOTTOMPADDING", (0, 2), (-1, 2), 4),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
     ]))
-    return card  # one row: moves to the next page whole, and joins a keepWithNext heading
+    return card
 
 
 def _checks(view: View, s: _Styles, width: float) -> Any:
@@ -209,7 +221,7 @@ def render_pdf(view: View) -> bytes:
     """The whole report as PDF bytes."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate, Spacer
+    from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
     regular, _bold = register()
     s = _Styles(view.lang)
@@ -227,9 +239,12 @@ def render_pdf(view: View) -> bytes:
         story.append(_p(t["certificate.others"], s.h3))
         story += [_kv(rows, s, width) for rows in view.other_certificates]
     story += [_p(t["section.parties"], s.h2), _parties(view, s, width)]
-    story.append(_p(t["section.timeline"] + ("" if view.ok else " " + t["not.verified.facts"]), s.h2))
-    for e in view.events:
-        story += [_event(view, e, s, width), Spacer(1, 5)]
+    heading = _p(t["section.timeline"] + ("" if view.ok else " " + t["not.verified.facts"]), s.h2)
+    for k, e in enumerate(view.events):  # each event on one page when it fits; the heading with the first
+        story += [KeepTogether([heading, _event(view, e, s, width)] if k == 0 else [_event(view, e, s, width)]),
+                  Spacer(1, 5)]
+    if not view.events:
+        story.append(heading)
     if view.records:
         story.append(_p(t["section.records"], s.h2))
         story += [_kv(rows, s, width) for rows in view.records]

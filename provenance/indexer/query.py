@@ -184,10 +184,10 @@ def _history(
     where, params = _filters(where, params, "r.event_id", from_block, to_block, since, until, cursor, descending,
                              store)
     order = "DESC" if descending else "ASC"
-    distinct = "DISTINCT " if len(keys) > 1 else ""
+    # The ids first, from the covering index (stops after the page), then only those rows.
     sql = (
-        f"SELECT {distinct}{_EVENT_COLS} FROM event_refs r JOIN events e ON e.id = r.event_id "
-        f"WHERE {' AND '.join(where)} ORDER BY e.id {order} LIMIT ?"
+        f"SELECT {_EVENT_COLS} FROM events e WHERE e.id IN (SELECT DISTINCT r.event_id FROM event_refs r "
+        f"WHERE {' AND '.join(where)} ORDER BY r.event_id {order} LIMIT ?) ORDER BY e.id {order}"
     )
     rows = store.execute(sql, (*params, limit + 1))
     return _page(store, rows, limit)
@@ -220,6 +220,8 @@ def _filters(
     if store is not None and until is not None:
         last = _first_block_at(store, until + 1) - 1
         to_block = last if to_block is None else min(to_block, last)
+    if store is not None:
+        since = until = None  # now exact id bounds: block times never decrease
     if from_block is not None:
         where.append(f"{id_col} >= ?")
         params.append(max(0, from_block) << 24)

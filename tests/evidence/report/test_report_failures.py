@@ -140,3 +140,27 @@ def test_bad_input(samples: Samples, tmp_path: Path, run: Any) -> None:
         build_report(b'{"a": 1}')
     with pytest.raises(InputError, match="unknown report format"):
         build_report(samples.asset).render("docx", "zh")
+
+
+_NASTY = [None, {"a": [1, {"b": 2}]}, 1.5, -3, 2**200, "x" * 20_000, "中" * 5000, "\x00\x01\x1f", "😀 𠀀𪚥 שלום",
+          "<font name='Courier'>x</font>&<br/>", [[]], True]
+
+
+@pytest.mark.parametrize(("value", "lang"), [(v, ("zh", "en")[k % 2]) for k, v in enumerate(_NASTY)])
+def test_any_value_renders(samples: Samples, value: Any, lang: str) -> None:
+    """Whatever a tampered timeline holds, both formats render (and the report says it failed)."""
+    import orjson
+
+    doc = orjson.loads(samples.asset.read_bytes())
+    doc["timeline"][0]["args"]["metadataURI"] = value
+    doc["timeline"][1]["args"]["code"] = value
+    doc["timeline"][2]["args"]["licensee"] = value
+    doc["timeline"][3]["timestamp"] = value
+    doc["timeline"][4]["event"] = value
+    for k in range(30):
+        doc["timeline"][5]["args"][f"extra{k}"] = value
+    report = build_report(doc)
+    assert not report.ok
+    assert {"zh": "验证未通过", "en": "VERIFICATION FAILED"}[lang] in pdf_text(report.pdf(lang))
+    document = report.html(lang)
+    assert 'class="verdict bad"' in document and "<br/>" not in document
