@@ -617,11 +617,12 @@ def entry() -> None:
 
 def _register_subcommands() -> None:
     """Commands that live in their own modules (imported lazily by click at call time)."""
-    from provenance.cli_evidence import evidence, verify
+    from provenance.cli_evidence import evidence, report, verify
     from provenance.cli_exchange import exchange
 
     cli.add_command(evidence)
     cli.add_command(verify)
+    cli.add_command(report)
     cli.add_command(exchange)
 
 

@@ -22,6 +22,7 @@ def escape(text: str) -> str:
     """HTML-escaped text, quotes included; control characters (invalid in HTML) as U+FFFD."""
     return _html_escape(_CONTROL.sub("\ufffd", text), quote=True)
 
+
 _CSS = """
 :root{--ink:#1d2329;--mute:#5b6770;--line:#d6dde3;--ok:#17693a;--okbg:#e3f4e9;--bad:#a11d1d;--badbg:#fbe6e6}
 *{box-sizing:border-box}

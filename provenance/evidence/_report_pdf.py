@@ -9,6 +9,7 @@ the ``STSong-Light`` fallback. The PDF is deterministic: the same bundle gives t
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -25,6 +26,7 @@ _MUTE = "#5b6770"
 _LINE = "#d6dde3"
 _OK, _OK_BG = "#17693a", "#e3f4e9"
 _BAD, _BAD_BG = "#a11d1d", "#fbe6e6"
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _LONGEST = 1500  # characters of one value in the PDF: a table row must fit on a page
 
 
@@ -92,6 +94,7 @@ def _p(text: str, style: Any, mono: bool = False) -> Any:
 
     if len(text) > _LONGEST:
         text = f"{text[:_LONGEST]} … (+{len(text) - _LONGEST})"
+    text = _UNPRINTABLE.sub("\ufffd", text)
     return Paragraph(_markup(text, _MONO if mono else style.fontName), style)
 
 

@@ -205,6 +205,8 @@ def _summary(lang: str, facts: BundleFacts) -> list[Row]:
                 if found is not None:
                     text, mono = format_value(lang, first.event, found)
                     rows.append(Row(_label(lang, name), text, mono))
+    if facts.kind == "trade" and is_hex(facts.subject) and len(facts.subject) > 2:
+        rows.append(Row(t["trade"], str(int(facts.subject, 16))))
     if facts.kind == "trade":
         for opened in facts.events_of("TradeOpened")[:1]:
             for found in opened.args:
