@@ -33,6 +33,7 @@ class Context:
     keystore: Path | None
     dev_account: int | None
     _cache: dict[str, Any] = field(default_factory=dict)
+    index_store: str | None = None
 
     @property
     def manifest_path(self) -> Path:
@@ -581,6 +582,141 @@ def anchor_verify_cmd(c: Context, record: Path, proof: Path, batch_file: Path | 
     for check, _, detail in verify_record(doc, line, batch, client):
         click.echo(f"ok  {check:<14} {detail}")
     click.echo(f"record #{line.index} is in batch {batch.batch_id}")
+
+
+# ---------------------------------------------------------------------------- indexing and tracing
+
+
+def _store_location(c: Context, store: str | None) -> str:
+    return store or os.environ.get("PROVENANCE_INDEX") or str(c.data_dir / "index.sqlite")
+
+
+@cli.group("index", invoke_without_command=True)
+@click.option("--store", help="SQLite file or postgresql:// URL (env PROVENANCE_INDEX; default DATA_DIR/index.sqlite).")
+@click.option("--follow", is_flag=True, help="Keep polling for new blocks until interrupted.")
+@click.option("--confirmations", type=click.IntRange(0), default=0, show_default=True,
+              help="Index only blocks at least this deep.")
+@click.pass_context
+def index_cmd(ctx: click.Context, store: str | None, follow: bool, confirmations: int) -> None:
+    """Index every event of the deployment: catch up with the head (progress bar) and exit."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj.index_store = store
+        return
+    import threading
+
+    from provenance.indexer import Indexer, IndexerConfig
+
+    c: Context = ctx.obj
+    location = _store_location(c, store)
+    config = IndexerConfig(confirmations=confirmations)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with Indexer.from_deployment(c.deployment(), store=location, rpc=c.rpc_url, config=config) as ix, \
+            click.progressbar(length=1000, label="indexing", file=sys.stderr, show_eta=True) as bar:
+        done = [0]
+
+        def progress(p: Any) -> None:
+            step = int(p.fraction * 1000)
+            if step > done[0]:
+                bar.update(step - done[0])
+                done[0] = step
+
+        try:
+            result = ix.run(follow=follow, progress=progress, stop=stop)
+        except KeyboardInterrupt:
+            stop.set()
+            raise
+    click.echo(f"indexed to block {result.indexed_block}: {result.events} new events in {result.elapsed:.1f}s"
+               f"{f', {result.rollbacks} reorg rollbacks' if result.rollbacks else ''} -> {location}")
+
+
+@index_cmd.command("status")
+@pass_ctx
+def index_status_cmd(c: Context) -> None:
+    """Head, indexed block, lag and event counts of the index."""
+    from provenance.indexer import RpcClient, index_status, open_store
+
+    location = _store_location(c, getattr(c, "index_store", None))
+    if "://" not in location and not Path(location).exists():
+        raise InputError(f"no index at {location}: run `provenance index` first")
+    store = open_store(location)
+    try:
+        st = index_status(store, RpcClient(c.rpc_url))
+    finally:
+        store.close()
+    click.echo(f"store {st.store} (schema v{st.schema_version}); chain {st.chain_id}")
+    click.echo(f"head {st.head if st.head is not None else '?'}  indexed {st.indexed_block}  "
+               f"lag {st.lag if st.lag is not None else '?'}  events {st.events}")
+    if st.node_error:
+        click.echo(f"node: {st.node_error}")
+    for contract, event, count in st.counts:
+        click.echo(f"  {contract:<14} {event:<24} {count}")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["asset", "party", "trade"]))
+@click.argument("ref")
+@click.option("--store", help="SQLite file or postgresql:// URL (default DATA_DIR/index.sqlite).")
+@click.option("--lineage", type=click.Choice(["none", "up", "down", "both"]), default="both", show_default=True,
+              help="For assets: include ancestors' and/or descendants' events.")
+@click.option("--from-block", type=click.IntRange(0))
+@click.option("--to-block", type=click.IntRange(0))
+@click.option("--since", type=click.IntRange(0), help="Unix time, inclusive.")
+@click.option("--until", type=click.IntRange(0), help="Unix time, inclusive.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per event.")
+@pass_ctx
+def trace(c: Context, kind: str, ref: str, store: str | None, lineage: str, from_block: int | None,
+          to_block: int | None, since: int | None, until: int | None, limit: int, as_json: bool) -> None:
+    """The indexed history of an asset, a party or a trade, oldest first."""
+    import json as _json
+
+    from provenance.indexer import asset_history, open_store, party_history, trade_history
+
+    location = _store_location(c, store)
+    if "://" not in location and not Path(location).exists():
+        raise InputError(f"no index at {location}: run `provenance index` first")
+    st = open_store(location)
+    filters: dict[str, Any] = {"from_block": from_block, "to_block": to_block, "since": since, "until": until}
+    try:
+        if kind == "asset":
+            first = asset_history(st, ref, lineage=lineage, limit=min(limit, 1000), **filters)  # type: ignore[arg-type]
+        elif kind == "party":
+            first = party_history(st, ref, limit=min(limit, 1000), **filters)
+        else:
+            first = trade_history(st, int(ref) if ref.isdigit() else ref, limit=min(limit, 1000), **filters)
+        page, shown = first, 0
+        while True:
+            for ev in page.items:
+                if shown >= limit:
+                    break
+                shown += 1
+                if as_json:
+                    click.echo(_json.dumps(ev.to_json(), default=str))
+                else:
+                    args = ", ".join(f"{k}={_short(v)}" for k, v in (ev.args or {}).items())
+                    click.echo(f"{ev.block_number:>8}:{ev.log_index:<4} {ev.contract:<12} {ev.name:<20} {args}  "
+                               f"tx {ev.tx_hash}")
+            if shown >= limit or page.next_cursor is None:
+                break
+            if kind == "asset":
+                page = asset_history(st, ref, lineage=lineage, limit=1000, cursor=page.next_cursor,  # type: ignore[arg-type]
+                                     **filters)
+            elif kind == "party":
+                page = party_history(st, ref, limit=1000, cursor=page.next_cursor, **filters)
+            else:
+                page = trade_history(st, int(ref) if ref.isdigit() else ref, limit=1000, cursor=page.next_cursor,
+                                     **filters)
+    finally:
+        st.close()
+    if not as_json:
+        click.echo(f"{shown} event(s)")
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)
 
 
 # ---------------------------------------------------------------------------- entry point
