@@ -11,6 +11,9 @@ connection and GIL; the main process only writes. They are started with ``spawn`
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -132,10 +135,25 @@ def worker_init(rpc: Mapping[str, Any], contracts: Mapping[str, str], abis: Mapp
     from provenance.indexer.fetch import LogFetcher
     from provenance.indexer.rpc import RpcClient
 
+    _exit_with_parent()
     client = RpcClient(rpc["url"], timeout=rpc["timeout"], retries=rpc["retries"], backoff=rpc["backoff"])
     decoder = LogDecoder(contracts, abis)
     preparer = Preparer(decoder, frozenset(projected), chain_id)
     _STATE["fetcher"] = LogFetcher(client, decoder.addresses, preparer.prepare, concurrency=1, **fetch)
+
+
+def _exit_with_parent() -> None:
+    """A worker outlives a SIGKILLed indexer by no more than a second (forked workers share the
+    task pipe, so none would ever see it close)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="provenance-parent-watch", daemon=True).start()
 
 
 def worker_read(lo: int, hi: int, all_headers: bool) -> Any:

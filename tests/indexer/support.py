@@ -68,7 +68,7 @@ def dump_index(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 class FaultProxy:
     """A loopback HTTP proxy in front of a JSON-RPC node that injects faults.
 
-    ``rate`` is the probability that a request meets a fault, drawn from ``faults``
+    ``rate`` is the probability that a request meets a fault, taken in turn from ``faults``
     (``drop``: close without answering; ``500``; ``truncate``: send half the body;
     ``delay``: answer after ``delay`` seconds; ``garble``: a 200 with a body that is not JSON).
     ``deny`` names methods that always fail with HTTP 500 (a range that can never be read).
@@ -86,6 +86,7 @@ class FaultProxy:
         self.random = random.Random(seed)
         self.injected: dict[str, int] = {}
         self.requests = 0
+        self._turn = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -126,7 +127,10 @@ class FaultProxy:
     def handle(self, h: BaseHTTPRequestHandler, body: bytes) -> None:
         with self._lock:
             self.requests += 1
-            fault = self.random.choice(self.faults) if self.random.random() < self.rate else None
+            fault = None
+            if self.random.random() < self.rate:  # which requests: random; which fault: round robin
+                fault = self.faults[self._turn % len(self.faults)]
+                self._turn += 1
         try:
             doc = orjson.loads(body)
         except orjson.JSONDecodeError:

@@ -30,6 +30,21 @@ def _spawn(spec: dict[str, Any]) -> subprocess.Popen[bytes]:
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
+def _group(pgid: int) -> list[int]:
+    """Live processes of a process group (zombies excluded)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            out.append(int(entry.name))
+    return out
+
+
 def _location(store: Store) -> str:
     if isinstance(store, SqliteStore):
         return store.path
@@ -77,3 +92,27 @@ def test_sigkill_at_random_points_then_restart_equals_an_uninterrupted_run(
     assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
     assert kills >= 3 and progress_seen >= 2
     assert dump_index(store) == dump_index(reference)
+
+
+def test_worker_processes_die_with_a_killed_indexer(
+    w3: Web3, node: Any, emitter: Any, emitter_artifact: Artifact, make_store: StoreFactory
+) -> None:
+    emit_bulk(w3, emitter, 0, 20_000, per_tx=400, assets=97, pings=True)
+    store = make_store("sqlite")
+    spec = {"store": _location(store), "url": node.url, "address": emitter.address, "start": emitter.deploy_block,
+            "abi": emitter_artifact.abi, "reorg_depth": 3}
+    proc = _spawn(spec)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and store.cursor() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    assert len(_group(proc.pid)) >= 3  # the indexer and its two workers
+    os.kill(proc.pid, signal.SIGKILL)  # the indexer only, not its group
+    proc.wait()
+    for _ in range(100):
+        if not _group(proc.pid):
+            break  # every worker is gone
+        time.sleep(0.1)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("worker processes outlived the killed indexer")

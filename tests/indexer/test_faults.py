@@ -26,9 +26,9 @@ def _indexer(store: Any, url: str, emitter: Any, artifact: Artifact, **cfg: Any)
 @pytest.mark.parametrize("fault", ["drop", "500", "truncate", "delay", "garble"])
 def test_client_retries_each_fault(node: Any, proxy_factory: Callable[[str], FaultProxy], fault: str) -> None:
     proxy = proxy_factory(node.url)
-    proxy.faults, proxy.rate, proxy.delay = (fault,), 0.5, 0.7
-    client = RpcClient(proxy.url, timeout=0.5, retries=20, backoff=0.01)
-    for _ in range(6):
+    proxy.faults, proxy.rate, proxy.delay = (fault,), 0.5, 0.5
+    client = RpcClient(proxy.url, timeout=0.3, retries=20, backoff=0.01, max_backoff=0.05)
+    for _ in range(4):
         assert int(client.call("eth_chainId"), 16) == 31337
         assert len(client.batch([("eth_blockNumber", []), ("eth_chainId", [])])) == 2
     assert proxy.injected.get(fault, 0) > 0 and client.retried >= proxy.injected[fault]
@@ -65,6 +65,7 @@ def test_indexer_under_faults_misses_nothing(
             result = ix.run()
         assert result.events == 6000
         assert dump_index(faulty) == dump_index(clean)
+    print(f"proxy: {proxy.requests} requests, faults {proxy.injected}")
     assert set(proxy.injected) == {"drop", "500", "truncate", "delay", "garble"}
 
 

@@ -106,8 +106,11 @@ class PostgresStore(Store):
         try:
             with self._db.transaction():
                 yield
-        except psycopg.Error as exc:
-            raise StoreError(f"PostgreSQL transaction failed: {str(exc).strip()}") from exc
+        except BaseException as exc:
+            self._staged.clear()  # staging tables created in a rolled-back transaction are gone
+            if isinstance(exc, psycopg.Error):
+                raise StoreError(f"PostgreSQL transaction failed: {str(exc).strip()}") from exc
+            raise
         finally:
             self._in_tx = False
 
