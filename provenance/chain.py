@@ -313,12 +313,15 @@ class Sender:
     """
 
     def __init__(self, chain: Chain, signer: Signer, *, decoder: ErrorDecoder | None = None,
-                 gas_margin: float = 1.2, receipt_timeout: float = 120.0) -> None:
+                 gas_margin: float = 1.2, receipt_timeout: float = 120.0, base_fee_headroom: int = 4) -> None:
         self.chain = chain
         self.signer = signer
         self.decoder = decoder or ErrorDecoder()
         self.gas_margin = gas_margin
         self.receipt_timeout = receipt_timeout
+        if base_fee_headroom < 1:
+            raise InputError("base_fee_headroom must be at least 1")
+        self.base_fee_headroom = base_fee_headroom
         self._lock = threading.Lock()
         self._nonce: int | None = None
         self._fees: tuple[float, int, int] | None = None  # (fetched at, tip, max fee)
@@ -351,7 +354,9 @@ class Sender:
         tip_raw, block = self.chain.batch([("eth_maxPriorityFeePerGas", []), ("eth_getBlockByNumber", ["latest", False])])
         tip = int(tip_raw, 16) if isinstance(tip_raw, str) else 1_000_000_000
         base = int(block.get("baseFeePerGas", "0x0"), 16) if isinstance(block, dict) else 0
-        max_fee = 2 * base + tip
+        # Head room for the base fee rising 12.5% per full block while many transactions of ours
+        # are in flight (4x covers about a dozen full blocks in a row).
+        max_fee = self.base_fee_headroom * base + tip
         self._fees = (now, tip, max_fee)
         return tip, max_fee
 

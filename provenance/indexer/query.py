@@ -29,13 +29,17 @@ __all__ = [
     "asset_state",
     "children_of",
     "events",
+    "exchange_balance",
     "history",
     "holders",
     "iter_history",
     "licences_of",
     "lineage",
+    "listing_state",
+    "offer_state",
     "party_history",
     "trade_history",
+    "trade_state",
 ]
 
 Direction = Literal["none", "up", "down", "both"]
@@ -455,3 +459,68 @@ def licences_of(store: Store, asset_id: str | bytes, *, at_block: int | None = N
         d["revoked"] = bool(d["revoked"])
         out.append(d)
     return out
+
+
+# -- exchange state --------------------------------------------------------------------
+
+
+def _exchange_row(store: Store, table: str, key_col: str, key: bytes, at_block: int | None) -> dict[str, Any] | None:
+    from provenance.indexer.projections.exchange import U256_COLUMNS, ExchangeProjection
+
+    spec = next(t for t in ExchangeProjection.tables if t.name == table)
+    cols = (*spec.key_names, *spec.value_names)
+    cond, params = _valid("x", at_block)
+    rows = store.execute(f"SELECT {', '.join('x.' + c for c in cols)} FROM {table} x WHERE x.{key_col} = ? AND {cond}",
+                         (key, *params))
+    if not rows:
+        return None
+    out: dict[str, Any] = {}
+    for name, v in zip(cols, rows[0], strict=True):
+        if isinstance(v, memoryview):
+            v = bytes(v)
+        if name in U256_COLUMNS and isinstance(v, bytes):
+            out[name] = int.from_bytes(v, "big")
+        elif name in spec.bool_columns and v is not None:
+            out[name] = bool(v)
+        elif isinstance(v, bytes):
+            out[name] = "0x" + v.hex()
+        else:
+            out[name] = v
+    return out
+
+
+def listing_state(store: Store, listing_id: str | bytes | int, *, at_block: int | None = None) -> dict[str, Any] | None:
+    """The exchange listing's row (``listings`` table) at ``at_block`` (default: now), or None.
+
+    uint256 values (ids, price) are ints; addresses and hashes 0x hex."""
+    return _exchange_row(store, "listings", "listing_id", _bytes32(listing_id, "listing id"), at_block)
+
+
+def trade_state(store: Store, trade_id: str | bytes | int, *, at_block: int | None = None) -> dict[str, Any] | None:
+    """The trade's row (``trades`` table) at ``at_block``, with its settlement's ``payouts``, or None."""
+    key = _bytes32(trade_id, "trade id")
+    out = _exchange_row(store, "trades", "trade_id", key, at_block)
+    if out is None:
+        return None
+    cond, params = _valid("p", at_block)
+    rows = store.execute(
+        f"SELECT p.payee, p.source_asset, p.amount FROM trade_payouts p WHERE p.trade_id = ? AND {cond} "
+        "ORDER BY p.payee, p.source_asset", (key, *params))
+    out["payouts"] = [("0x" + bytes(p).hex(), "0x" + bytes(s).hex(), int.from_bytes(bytes(a), "big"))
+                      for p, s, a in rows]
+    return out
+
+
+def offer_state(store: Store, offer_id: str | bytes | int, *, at_block: int | None = None) -> dict[str, Any] | None:
+    """The negotiated offer's row (``offers`` table) at ``at_block``, or None."""
+    return _exchange_row(store, "offers", "offer_id", _bytes32(offer_id, "offer id"), at_block)
+
+
+def exchange_balance(store: Store, account: str | bytes, currency: str | bytes = b"\0" * 20, *,
+                     at_block: int | None = None) -> int:
+    """``withdrawableOf(account, currency)`` as the index has it (currency default: the native coin)."""
+    cond, params = _valid("b", at_block)
+    rows = store.execute(
+        f"SELECT b.balance FROM exchange_balances b WHERE b.account = ? AND b.currency = ? AND {cond}",
+        (_address(account), _address(currency), *params))
+    return int.from_bytes(bytes(rows[0][0]), "big") if rows else 0

@@ -16,7 +16,7 @@ from web3 import Web3
 
 from provenance.compiler import Artifact
 from provenance.indexer import Store
-from provenance.indexer.projections import RegistryProjection
+from provenance.indexer.projections import ExchangeProjection, RegistryProjection
 
 __all__ = ["FaultProxy", "deploy", "dump_index", "emit_bulk", "mine"]
 
@@ -56,7 +56,7 @@ def dump_index(store: Store) -> dict[str, list[tuple[Any, ...]]]:
         "event, topics, data, args FROM events ORDER BY id")]
     out["refs"] = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
                    for r in store.execute("SELECT event_id, kind, ref FROM event_refs ORDER BY event_id, kind, ref")]
-    for spec in RegistryProjection.tables:
+    for spec in (*RegistryProjection.tables, *ExchangeProjection.tables):
         cols = (*spec.key_names, *spec.value_names, "block_from", "block_to")
         out[spec.name] = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in store.execute(
             f"SELECT {', '.join(cols)} FROM {spec.name} ORDER BY {', '.join((*spec.key_names, 'block_from'))}")]

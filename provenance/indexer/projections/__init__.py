@@ -7,12 +7,16 @@ Adding a contract's state is one module here (a class with ``contract``, ``table
 
 from __future__ import annotations
 
+from provenance.indexer.projections.exchange import ExchangeProjection
 from provenance.indexer.projections.registry import RegistryProjection
 from provenance.indexer.state import Projection
 
-__all__ = ["PROJECTIONS", "RegistryProjection", "default_projections"]
+__all__ = ["PROJECTIONS", "ExchangeProjection", "RegistryProjection", "default_projections"]
 
-PROJECTIONS: dict[str, type[RegistryProjection]] = {RegistryProjection.contract: RegistryProjection}
+PROJECTIONS: dict[str, type[RegistryProjection | ExchangeProjection]] = {
+    RegistryProjection.contract: RegistryProjection,
+    ExchangeProjection.contract: ExchangeProjection,
+}
 
 
 def default_projections() -> list[Projection]:

@@ -141,9 +141,17 @@ def _registry(d: Dialect) -> list[str]:
     return [sql for spec in RegistryProjection.tables for sql in table_ddl(spec, d)]
 
 
+def _exchange(d: Dialect) -> list[str]:
+    from provenance.indexer.projections.exchange import ExchangeProjection
+
+    return [sql for spec in ExchangeProjection.tables for sql in table_ddl(spec, d)]
+
+
 def migrations() -> list[Migration]:
     """Every migration, in order."""
     return [
         Migration(1, "core: meta, contracts, cursor, blocks, events, event_refs", _core),
         Migration(2, "DataRegistry state tables", _registry),
+        Migration(3, "DataExchange state tables: listings, trades, payouts, offers, balances, totals, nonces",
+                  _exchange),
     ]
