@@ -24,20 +24,9 @@ from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
 from provenance._internal.abi import abi_type
-from provenance.errors import ChainError, ContractRevert, InputError, TransactionError
+from provenance.errors import ChainError, ContractRevert, InputError, RpcError, TransactionError
 
 __all__ = ["Call", "Chain", "ErrorDecoder", "Receipt", "RpcError", "Sender", "Signer"]
-
-
-class RpcError(ChainError):
-    """A JSON-RPC error object returned by the node."""
-
-    def __init__(self, method: str, code: int, message: str, data: Any = None) -> None:
-        self.method = method
-        self.code = code
-        self.rpc_message = message
-        self.data = data
-        super().__init__(f"{method} failed: {message} (code {code})")
 
 
 class Chain:

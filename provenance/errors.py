@@ -18,6 +18,7 @@ __all__ = [
     "KeystoreError",
     "NodeError",
     "ProvenanceError",
+    "RpcError",
     "StoreError",
     "TransactionError",
     "VerificationError",
@@ -46,6 +47,30 @@ class NodeError(ProvenanceError):
 
 class ChainError(ProvenanceError):
     """The JSON-RPC endpoint is unreachable or answered something unusable."""
+
+
+class RpcError(ChainError):
+    """The node answered a JSON-RPC error object: ``method``, ``code``, ``rpc_message`` and ``data``."""
+
+    METHOD_NOT_FOUND = -32601
+    _NOT_SUPPORTED_HINTS = ("not found", "does not exist", "not supported", "unsupported", "not available")
+
+    def __init__(self, method: str, code: int | None, message: str, data: Any = None) -> None:
+        self.method = method
+        self.code = code
+        self.rpc_message = message
+        self.data = data
+        super().__init__(f"{method} failed: {message} (code {code})")
+
+    @property
+    def message(self) -> str:
+        return self.rpc_message
+
+    @property
+    def method_not_found(self) -> bool:
+        """Whether the node says it has no such method."""
+        text = self.rpc_message.lower()
+        return self.code == self.METHOD_NOT_FOUND or any(hint in text for hint in self._NOT_SUPPORTED_HINTS)
 
 
 class TransactionError(ProvenanceError):

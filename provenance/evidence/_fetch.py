@@ -28,7 +28,7 @@ from typing import Any, Protocol
 import orjson
 from eth_hash.auto import keccak
 
-from provenance.errors import ChainError, InputError
+from provenance.errors import ChainError, InputError, RpcError
 from provenance.evidence._codec import hex_fixed
 from provenance.evidence._headers import decode_header, encode_header
 from provenance.evidence._receipts import encode_receipt
@@ -46,24 +46,7 @@ __all__ = [
 RpcCall = Callable[[str, Sequence[Any]], Any]
 """``rpc_call(method, params) -> result``; raises (ideally :class:`RpcError`) on an error."""
 
-METHOD_NOT_FOUND = -32601
 _TAGS = ("latest", "safe", "finalized", "earliest")
-_NOT_SUPPORTED_HINTS = ("not found", "does not exist", "not supported", "unsupported", "not available")
-
-
-class RpcError(ChainError):
-    """A JSON-RPC error answer; ``code`` is the JSON-RPC error code (None if unknown)."""
-
-    def __init__(self, method: str, code: int | None, message: str) -> None:
-        self.method = method
-        self.code = code
-        self.rpc_message = message
-        super().__init__(f"{method}: JSON-RPC error {code}: {message}")
-
-    @property
-    def method_not_found(self) -> bool:
-        text = self.rpc_message.lower()
-        return self.code == METHOD_NOT_FOUND or any(hint in text for hint in _NOT_SUPPORTED_HINTS)
 
 
 @dataclass(frozen=True, slots=True)

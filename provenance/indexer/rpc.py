@@ -22,20 +22,9 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from provenance.errors import ChainError, InputError
+from provenance.errors import ChainError, InputError, RpcError
 
 __all__ = ["RpcClient", "RpcError", "RpcTimeout", "RpcTransportError"]
-
-
-class RpcError(ChainError):
-    """The node answered a JSON-RPC error object; ``code``, ``message`` and ``data`` are its fields."""
-
-    def __init__(self, method: str, code: int, message: str, data: Any = None) -> None:
-        self.method = method
-        self.code = code
-        self.message = message
-        self.data = data
-        super().__init__(f"{method}: node error {code}: {message}")
 
 
 class RpcTransportError(ChainError):
