@@ -351,7 +351,8 @@ class Indexer:
 
         Near the head every header is kept and must link to the previous one (else the
         stream stops at the break and the next step's reorg check takes over). A long
-        backfill moves to worker processes once it proves big (many blocks or many events).
+        stretch (far or near the head) moves to worker processes once it proves big (many
+        blocks or many events).
         """
         cfg = self.config
         batch: list[RangeResult[Prepared]] = []
@@ -359,7 +360,9 @@ class Indexer:
         last_commit = time.monotonic()
         pos = lo
         while pos <= hi:
-            pool = None if near else self._process_pool(hi - pos + 1, seen_events)
+            # worker processes near the head too when the span is big (a backfill's last
+            # ``reorg_depth`` blocks); the header links are still checked here, in order.
+            pool = self._process_pool(hi - pos + 1, seen_events)
             ranges = self.fetcher.ranges(pos, hi, all_headers=near, processes=pool)
             try:
                 for res in _guard_pool(ranges, self._drop_pool):
@@ -385,7 +388,7 @@ class Indexer:
                         self._report(res.hi, target, head, "head" if near else "backfill")
                         if stopping:
                             return
-                    if pool is None and not near and pos <= hi and self._process_pool(hi - pos + 1, seen_events):
+                    if pool is None and pos <= hi and self._process_pool(hi - pos + 1, seen_events):
                         break  # big after all: continue in worker processes
             finally:
                 ranges.close()  # type: ignore[attr-defined]

@@ -192,9 +192,11 @@ class Store(ABC):
         piece = self.substr("CASE r.src WHEN 0 THEN e.topics ELSE e.data END", "r.o", "r.l")
         self.execute(
             f"WITH r (contract, event, kind, src, o, l) AS (VALUES {values}) "
+            # events drive the loop (CROSS JOIN keeps SQLite from scanning the range once per rule
+            # and sorting): one pass in id order over the new events, the few rules inside.
             f"INSERT INTO event_refs (event_id, kind, ref) SELECT e.id, r.kind, {piece} FROM events e "
-            "JOIN r ON r.contract = e.contract AND r.event = e.event "
-            f"WHERE e.id BETWEEN ? AND ? AND e.args IS NOT NULL AND {piece} != {self.zeros('r.l')} "
+            "CROSS JOIN r WHERE r.contract = e.contract AND r.event = e.event "
+            f"AND e.id BETWEEN ? AND ? AND e.args IS NOT NULL AND {piece} != {self.zeros('r.l')} "
             "ORDER BY e.id ON CONFLICT DO NOTHING",
             (*params, first_id, last_id),
         )

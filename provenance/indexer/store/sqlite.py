@@ -3,13 +3,21 @@
 WAL with ``synchronous=NORMAL`` keeps every committed transaction through a process crash
 (SIGKILL included); only a power loss may drop the last commits, never corrupt the file.
 The writer lock is an ``flock`` on ``<file>.lock``, released by the kernel if the process dies.
+
+While it holds the writer lock, the indexer does not checkpoint the WAL in its own commits
+(``wal_autocheckpoint=0``): a thread with a connection of its own runs a ``PASSIVE`` checkpoint
+after each commit, so the copy into the main file and its fsyncs overlap the next batch's
+reading instead of stalling the writer. A checkpoint never affects what a commit made durable
+(a process killed mid-checkpoint leaves a valid WAL that the next opener replays).
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +28,46 @@ from provenance.indexer.store.base import Store
 from provenance.indexer.store.schema import SQLITE
 
 __all__ = ["SqliteStore"]
+
+log = logging.getLogger(__name__)
+
+
+class _Checkpointer:
+    """A thread with its own connection running PASSIVE WAL checkpoints when asked."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="provenance-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            db = sqlite3.connect(self._path, isolation_level=None, timeout=0.0)
+        except sqlite3.Error as exc:
+            log.warning("SQLite checkpoint thread cannot open %s: %s", self._path, exc)
+            return
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self._stopping:
+                    return
+                try:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:  # busy or locked: the next commit asks again
+                    log.debug("SQLite checkpoint skipped: %s", exc)
+        finally:
+            db.close()
 
 
 class SqliteStore(Store):
@@ -41,6 +89,7 @@ class SqliteStore(Store):
             raise StoreError(f"cannot open SQLite index {self.path}: {exc}") from None
         self._depth = 0
         self._lock_file: IO[bytes] | None = None
+        self._checkpointer: _Checkpointer | None = None
         if migrate:
             self.migrate()
 
@@ -82,6 +131,8 @@ class SqliteStore(Store):
             raise
         self._depth = 0
         self.execute("COMMIT")
+        if self._checkpointer is not None:
+            self._checkpointer.poke()
 
     def lock_writer(self) -> None:
         # The writer reads little and sorts big (index builds): no memory map, sorts spill to
@@ -97,8 +148,15 @@ class SqliteStore(Store):
             raise StoreError(f"another indexer is writing {self.path} (lock {self.path}.lock is held)") from None
         os.set_inheritable(handle.fileno(), False)
         self._lock_file = handle
+        self.execute("PRAGMA wal_autocheckpoint=0")
+        self._checkpointer = _Checkpointer(self.path)
 
     def unlock_writer(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
+            self.execute("PRAGMA wal_autocheckpoint=1000")
+            self.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self.execute("PRAGMA mmap_size=268435456")
         if self._lock_file is not None:
             try:
