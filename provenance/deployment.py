@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
+from eth_hash.auto import keccak
+
+from provenance._internal.abi import AbiCodec
+from provenance._internal.client import checksum
 from provenance.chain import Call, Chain, Sender
+from provenance.compiler import load_artifact
 from provenance.errors import DeploymentError, InputError
 
 __all__ = ["MANIFEST_VERSION", "DeployedContract", "Deployment", "deploy"]
@@ -172,7 +178,8 @@ def deploy(
     """Deploy every shipped contract with ``sender`` as admin, grant ``roles``, return the manifest.
 
     ``roles`` maps a registry role name (``REGISTRAR_ROLE``...) to accounts; the deployer
-    gets every role unless ``roles`` says otherwise. Nothing is written to disk here: the
+    gets every registry role but EXCHANGE_ROLE (which only the exchange contract needs) unless
+    ``roles`` says otherwise. Every argument is checked before the first transaction. Nothing is written to disk here: the
     caller saves the manifest only once every transaction has been mined.
 
     The exchange (``DataExchange``) is deployed against the registry with the given fee (basis
@@ -181,21 +188,26 @@ def deploy(
     ARBITRATOR_ROLE to ``roles["ARBITRATOR_ROLE"]`` (the registry's arbitrators), each defaulting
     to the deployer when not named.
     """
-    from eth_abi.abi import encode as abi_encode
-
-    from provenance.compiler import load_artifact
     from provenance.registry import ROLES, Registry
 
+    # (1): check everything before sending anything
     if not isinstance(certificate_prefix, str) or not re.fullmatch(r"[A-Z0-9]{1,12}", certificate_prefix):
         raise InputError(f"certificate prefix must be 1-12 capital letters or digits, got {certificate_prefix!r}")
     if not isinstance(notice_period, int) or not 0 <= notice_period < 2**40:
         raise InputError(f"notice period must be a non-negative number of seconds, got {notice_period!r}")
+    if not isinstance(exchange_fee_bps, int) or not 0 <= exchange_fee_bps <= 1_000:
+        raise InputError(f"exchange fee must be 0..1000 basis points, got {exchange_fee_bps!r}")
+    if not isinstance(confirmation_window, int) or not 0 <= confirmation_window < 2**40:
+        raise InputError(f"confirmation window must be a non-negative number of seconds, got {confirmation_window!r}")
     admin = sender.address
+    recipient = checksum(fee_recipient or admin, "fee recipient")
     wanted: dict[str, tuple[str, ...]] = (
-        {name: tuple(roles.get(name, ())) for name in ROLES} if roles is not None else {name: (admin,) for name in ROLES}
+        {name: tuple(checksum(a, f"{name} account") for a in roles.get(name, ())) for name in ROLES}
+        if roles is not None else {name: (admin,) for name in ROLES if name != "EXCHANGE_ROLE"}
     )
     wanted["DEFAULT_ADMIN_ROLE"] = tuple(dict.fromkeys((admin, *wanted.get("DEFAULT_ADMIN_ROLE", ()))))
 
+    # (2): registry and anchor
     plan: list[tuple[str, list[str], list[Any]]] = [
         ("DataRegistry", ["address", "string", "uint40"], [admin, certificate_prefix, notice_period]),
         ("TradeAnchor", ["address"], [admin]),
@@ -221,25 +233,14 @@ def deploy(
         for account in accounts
     ]
     anchor = contracts["TradeAnchor"].address
-    from provenance._internal.abi import AbiCodec
-
     anchor_codec = AbiCodec(artifacts["TradeAnchor"].abi)
-    from eth_hash.auto import keccak as _keccak
+    grants.append(Call(anchor, anchor_codec.encode("grantRole", keccak(b"ANCHORER_ROLE"), admin)))
 
-    grants.append(Call(anchor, anchor_codec.encode("grantRole", _keccak(b"ANCHORER_ROLE"), admin)))
-
-    # The exchange needs the registry's address, so it goes out once the registry is mined.
-    if not isinstance(exchange_fee_bps, int) or not 0 <= exchange_fee_bps <= 1_000:
-        raise InputError(f"exchange fee must be 0..1000 basis points, got {exchange_fee_bps!r}")
-    if not isinstance(confirmation_window, int) or not 0 <= confirmation_window < 2**40:
-        raise InputError(f"confirmation window must be a non-negative number of seconds, got {confirmation_window!r}")
-    from provenance._internal.client import checksum
-
+    # (3): the exchange needs the registry's address, so it goes out once the registry is mined
     ex_art = load_artifact("DataExchange")
     ex_args = abi_encode(
         ["address", "address", "uint16", "address", "uint40"],
-        [admin, contracts["DataRegistry"].address, exchange_fee_bps,
-         checksum(fee_recipient or admin, "fee recipient"), confirmation_window],
+        [admin, contracts["DataRegistry"].address, exchange_fee_bps, recipient, confirmation_window],
     )
     ex_receipt = sender.transact(Call(None, ex_art.bytecode + ex_args))
     if ex_receipt.contract_address is None:
@@ -258,11 +259,12 @@ def deploy(
     }
     grants.append(registry._call("grantRole", role_id_of("EXCHANGE_ROLE"), exchange))
     grants.extend(
-        Call(exchange, ex_codec.encode("grantRole", _keccak(role.encode()), account))
+        Call(exchange, ex_codec.encode("grantRole", keccak(role.encode()), account))
         for role, accounts in ex_roles.items() for account in accounts
     )
     wanted["EXCHANGE_ROLE"] = tuple(dict.fromkeys((*wanted.get("EXCHANGE_ROLE", ()), exchange)))
     wanted["OPERATOR_ROLE"] = ex_roles["OPERATOR_ROLE"]
+    # (4): roles
     if grants:
         sender.transact_many(grants)
     return Deployment(
