@@ -47,6 +47,7 @@ from typing import Any
 
 import orjson
 
+from provenance._internal.abi import split_tuple
 from provenance.errors import InputError
 
 __all__ = [
@@ -175,20 +176,6 @@ _BASE_RE = re.compile(r"^(uint|int)(\d*)$|^bytes(\d+)$")
 _ARRAY_RE = re.compile(r"^(.*)\[(\d*)\]$")
 
 
-def _split_top(inner: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for pos, char in enumerate(inner):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(inner[start:pos])
-            start = pos + 1
-    parts.append(inner[start:])
-    return parts
-
-
 def _parse_type(text: str) -> _AbiType:
     if not isinstance(text, str):
         raise InputError(f"leaf encoding entries must be strings, got {text!r}")
@@ -202,7 +189,7 @@ def _parse_type(text: str) -> _AbiType:
         suffix = f"[{array.group(2)}]"
         return _AbiType("array", length, (item,), item.canonical + suffix)
     if t.startswith("(") and t.endswith(")"):
-        items = tuple(_parse_type(part) for part in _split_top(t[1:-1])) if t != "()" else ()
+        items = tuple(_parse_type(part) for part in split_tuple(t[1:-1])) if t != "()" else ()
         if not items:
             raise InputError(f"unsupported ABI type {text!r}: empty tuple")
         return _AbiType("tuple", len(items), items, "(" + ",".join(i.canonical for i in items) + ")")

@@ -17,7 +17,7 @@ from eth_utils.address import to_checksum_address
 
 from provenance.errors import InputError
 
-__all__ = ["AbiCodec", "EventSpec", "FunctionSpec", "abi_type", "checksummed"]
+__all__ = ["AbiCodec", "EventSpec", "FunctionSpec", "abi_type", "checksummed", "split_tuple"]
 
 
 def abi_type(param: Mapping[str, Any]) -> str:
@@ -68,11 +68,12 @@ def checksummed(typ: str, value: Any) -> Any:
         inner = typ[: typ.rindex("[")]
         return tuple(checksummed(inner, v) for v in value)
     if typ.startswith("("):
-        return tuple(checksummed(t, v) for t, v in zip(_split_tuple(typ[1:-1]), value, strict=True))
+        return tuple(checksummed(t, v) for t, v in zip(split_tuple(typ[1:-1]), value, strict=True))
     return value
 
 
-def _split_tuple(inner: str) -> list[str]:
+def split_tuple(inner: str) -> list[str]:
+    """The top-level components of a tuple type's inner text (``"a,(b,c)"`` -> ``["a", "(b,c)"]``)."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(inner):
         if ch == "(":

@@ -9,6 +9,7 @@ tested differentially against the ``rlp`` package (``tests/evidence/test_codec.p
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import TypeAlias
 
 from provenance.errors import InputError
@@ -174,3 +175,14 @@ def hex_quantity(value: object, what: str) -> int:
         return int(digits, 16)
     except ValueError:
         raise InputError(f"{what}: invalid hex quantity {value!r:.80}") from None
+
+
+def split_envelope(raw: bytes, types: Container[int], what: str) -> tuple[int, bytes]:
+    """(type, RLP payload) of EIP-2718 bytes: legacy starts with an RLP list prefix (>= 0xc0)."""
+    if not isinstance(raw, bytes) or not raw:
+        raise InputError(f"{what}: expected non-empty bytes")
+    if raw[0] >= 0xC0:
+        return 0, raw
+    if raw[0] in types and raw[0] != 0:
+        return raw[0], raw[1:]
+    raise InputError(f"{what}: unsupported {what} type {raw[0]:#x}")

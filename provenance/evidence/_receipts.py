@@ -30,6 +30,7 @@ from provenance.evidence._codec import (
     int_to_bytes,
     rlp_decode,
     rlp_encode,
+    split_envelope,
 )
 
 __all__ = [
@@ -137,14 +138,7 @@ def encode_receipt(receipt: Mapping[str, Any]) -> bytes:
 def decode_receipt(raw: bytes) -> Receipt:
     """Decode EIP-2718 receipt bytes; InputError names the malformed part."""
     # (1) the first byte tells legacy (an RLP list prefix, >= 0xc0) from typed
-    if not isinstance(raw, bytes) or not raw:
-        raise InputError("receipt: expected non-empty bytes")
-    if raw[0] >= 0xC0:
-        tx_type, payload = 0, raw
-    elif raw[0] in RECEIPT_TYPES and raw[0] != 0:
-        tx_type, payload = raw[0], raw[1:]
-    else:
-        raise InputError(f"receipt: unsupported receipt type {raw[0]:#x}")
+    tx_type, payload = split_envelope(raw, RECEIPT_TYPES, "receipt")
     # (2) the payload is a 4-item list: status, cumulative gas, bloom, logs
     fields = as_list(rlp_decode(payload, "receipt"), "receipt", 4)
     status = bytes_to_int(fields[0], "receipt.status")

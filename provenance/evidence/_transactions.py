@@ -39,6 +39,7 @@ from provenance.evidence._codec import (
     int_to_bytes,
     rlp_decode,
     rlp_encode,
+    split_envelope,
 )
 
 __all__ = ["Transaction", "contract_address", "decode_transaction", "encode_transaction", "recover_signer"]
@@ -162,14 +163,7 @@ def _array(value: object, what: str) -> list[Any]:
 def decode_transaction(raw: bytes) -> Transaction:
     """Decode EIP-2718 transaction bytes and recover the sender; InputError names the part."""
     # (1) the first byte tells legacy (an RLP list) from typed
-    if not isinstance(raw, bytes) or not raw:
-        raise InputError("transaction: expected non-empty bytes")
-    if raw[0] >= 0xC0:
-        tx_type, payload = 0, raw
-    elif raw[0] in _LAYOUTS and raw[0] != 0:
-        tx_type, payload = raw[0], raw[1:]
-    else:
-        raise InputError(f"transaction: unsupported transaction type {raw[0]:#x}")
+    tx_type, payload = split_envelope(raw, _LAYOUTS, "transaction")
     # (2) the fields of the type, then three signature values
     layout = _LAYOUTS[tx_type]
     items = as_list(rlp_decode(payload, "transaction"), "transaction", len(layout) + 3)
