@@ -65,19 +65,34 @@ class AnchoredBatch:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "batchId": self.batch_id, "root": self.root, "recordCount": self.record_count,
-            "metadataHash": self.metadata_hash, "contract": self.contract, "chainId": self.chain_id,
-            "txHash": self.tx_hash, "blockNumber": self.block_number, "proofsFile": self.proofs_file,
-            "leafEncoding": ["bytes32"], "leaf": "keccak256(keccak256(abi.encode(keccak256(rfc8785(record)))))",
+            "batchId": self.batch_id,
+            "root": self.root,
+            "recordCount": self.record_count,
+            "metadataHash": self.metadata_hash,
+            "contract": self.contract,
+            "chainId": self.chain_id,
+            "txHash": self.tx_hash,
+            "blockNumber": self.block_number,
+            "proofsFile": self.proofs_file,
+            "leafEncoding": ["bytes32"],
+            "leaf": "keccak256(keccak256(abi.encode(keccak256(rfc8785(record)))))",
         }
 
     @classmethod
     def load(cls, path: Path) -> AnchoredBatch:
         try:
             doc = json.loads(Path(path).read_text(encoding="utf-8"))
-            return cls(str(doc["batchId"]), str(doc["root"]), int(doc["recordCount"]), str(doc["metadataHash"]),
-                       str(doc["contract"]), int(doc["chainId"]), str(doc["txHash"]), int(doc["blockNumber"]),
-                       str(doc["proofsFile"]))
+            return cls(
+                str(doc["batchId"]),
+                str(doc["root"]),
+                int(doc["recordCount"]),
+                str(doc["metadataHash"]),
+                str(doc["contract"]),
+                int(doc["chainId"]),
+                str(doc["txHash"]),
+                int(doc["blockNumber"]),
+                str(doc["proofsFile"]),
+            )
         except FileNotFoundError:
             raise InputError(f"no batch description at {path}: anchor the records first") from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -97,12 +112,19 @@ class Anchor(ContractClient):
             )
         return cls(chain, deployment.contract(cls.CONTRACT).address, sender)
 
-    def anchor(self, root: bytes | str, record_count: int, batch_id: bytes | str, metadata_hash: bytes | str) -> TxOutcome:
+    def anchor(
+        self, root: bytes | str, record_count: int, batch_id: bytes | str, metadata_hash: bytes | str
+    ) -> TxOutcome:
         """Record a batch root (the sender needs ANCHORER_ROLE)."""
         if not isinstance(record_count, int) or not 0 < record_count < 2**64:
             raise InputError(f"record count must be a positive 64-bit integer, got {record_count!r}")
-        return self._tx("anchor", to_bytes32(root, "root"), record_count, to_bytes32(batch_id, "batch id"),
-                        to_bytes32(metadata_hash, "metadata hash"))
+        return self._tx(
+            "anchor",
+            to_bytes32(root, "root"),
+            record_count,
+            to_bytes32(batch_id, "batch id"),
+            to_bytes32(metadata_hash, "metadata hash"),
+        )
 
     def batch_root(self, batch_id: bytes | str) -> bytes:
         return bytes(self._view1("batchRoot", to_bytes32(batch_id, "batch id")))
@@ -112,9 +134,14 @@ class Anchor(ContractClient):
 
     def verify_record(self, batch_id: bytes | str, record_hash_: bytes | str, proof: list[str]) -> bool:
         """The contract's own check of one record hash against an anchored batch."""
-        return bool(self._view1("verifyRecord", to_bytes32(batch_id, "batch id"),
-                                to_bytes32(record_hash_, "record hash"),
-                                [to_bytes32(p, "proof element") for p in proof]))
+        return bool(
+            self._view1(
+                "verifyRecord",
+                to_bytes32(batch_id, "batch id"),
+                to_bytes32(record_hash_, "record hash"),
+                [to_bytes32(p, "proof element") for p in proof],
+            )
+        )
 
 
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
@@ -164,8 +191,14 @@ def anchor_file(anchor: Anchor, records_path: Path, *, batch_id: bytes | None = 
     proofs = proofs_path_for(records_path)
     write_proofs(proofs, tree)
     batch = AnchoredBatch(
-        batch_id="0x" + bid.hex(), root=tree.root, record_count=len(values), metadata_hash="0x" + metadata.hex(),
-        contract=anchor.address, chain_id=anchor.chain.chain_id, tx_hash=out.tx_hash, block_number=out.block_number,
+        batch_id="0x" + bid.hex(),
+        root=tree.root,
+        record_count=len(values),
+        metadata_hash="0x" + metadata.hex(),
+        contract=anchor.address,
+        chain_id=anchor.chain.chain_id,
+        tx_hash=out.tx_hash,
+        block_number=out.block_number,
         proofs_file=proofs.name,
     )
     target = batch_path_for(records_path)
@@ -183,8 +216,9 @@ def find_proof(proofs_path: Path, value: str) -> RecordProof:
     raise VerificationError("record-in-batch", f"no proof in {proofs_path} for record hash {value}", "record")
 
 
-def verify_record(record: dict[str, Any], proof: RecordProof, batch: AnchoredBatch,
-                  anchor: Anchor | None = None) -> list[tuple[str, bool, str]]:
+def verify_record(
+    record: dict[str, Any], proof: RecordProof, batch: AnchoredBatch, anchor: Anchor | None = None
+) -> list[tuple[str, bool, str]]:
     """Check one record; returns the checks made, raising VerificationError on the first failure."""
     checks: list[tuple[str, bool, str]] = []
     # (1): the record's hash is the proof's value
@@ -204,8 +238,11 @@ def verify_record(record: dict[str, Any], proof: RecordProof, batch: AnchoredBat
     if anchor is not None:
         on_chain = anchor.batch_root(batch.batch_id)
         if "0x" + on_chain.hex() != batch.root.lower():
-            raise VerificationError("anchored-root", f"contract {anchor.address} holds root 0x{on_chain.hex()} for "
-                                    f"batch {batch.batch_id}, not {batch.root}", "root")
+            raise VerificationError(
+                "anchored-root",
+                f"contract {anchor.address} holds root 0x{on_chain.hex()} for batch {batch.batch_id}, not {batch.root}",
+                "root",
+            )
         if not anchor.verify_record(batch.batch_id, value, list(proof.proof)):
             raise VerificationError("on-chain-proof", "the contract rejects the proof", "proof")
         checks.append(("on-chain", True, f"contract {anchor.address} batch {batch.batch_id}"))

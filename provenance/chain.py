@@ -109,8 +109,9 @@ class Chain:
             idx = int(reply["id"])
             err = reply.get("error")
             if err is not None:
-                out[idx - base] = RpcError(calls[idx][0], int(err.get("code", 0)), str(err.get("message", "")),
-                                           err.get("data"))
+                out[idx - base] = RpcError(
+                    calls[idx][0], int(err.get("code", 0)), str(err.get("message", "")), err.get("data")
+                )
             else:
                 out[idx - base] = reply.get("result")
         return out
@@ -283,8 +284,16 @@ class Signer:
         return sig[64], int.from_bytes(sig[0:32], "big"), int.from_bytes(sig[32:64], "big")
 
     def sign_eip1559(
-        self, *, chain_id: int, nonce: int, max_priority_fee: int, max_fee: int, gas: int,
-        to: str | None, value: int, data: bytes,
+        self,
+        *,
+        chain_id: int,
+        nonce: int,
+        max_priority_fee: int,
+        max_fee: int,
+        gas: int,
+        to: str | None,
+        value: int,
+        data: bytes,
     ) -> tuple[bytes, str]:
         """The raw signed type-2 transaction and its hash."""
         to_bytes = bytes.fromhex(to[2:]) if to else b""
@@ -301,8 +310,16 @@ class Sender:
     Thread-safe: nonces are taken under a lock, so many transactions can be in flight.
     """
 
-    def __init__(self, chain: Chain, signer: Signer, *, decoder: ErrorDecoder | None = None,
-                 gas_margin: float = 1.2, receipt_timeout: float = 120.0, base_fee_headroom: int = 4) -> None:
+    def __init__(
+        self,
+        chain: Chain,
+        signer: Signer,
+        *,
+        decoder: ErrorDecoder | None = None,
+        gas_margin: float = 1.2,
+        receipt_timeout: float = 120.0,
+        base_fee_headroom: int = 4,
+    ) -> None:
         self.chain = chain
         self.signer = signer
         self.decoder = decoder or ErrorDecoder()
@@ -340,7 +357,9 @@ class Sender:
         cached = self._fees
         if cached and now - cached[0] < 2.0:
             return cached[1], cached[2]
-        tip_raw, block = self.chain.batch([("eth_maxPriorityFeePerGas", []), ("eth_getBlockByNumber", ["latest", False])])
+        tip_raw, block = self.chain.batch(
+            [("eth_maxPriorityFeePerGas", []), ("eth_getBlockByNumber", ["latest", False])]
+        )
         tip = int(tip_raw, 16) if isinstance(tip_raw, str) else 1_000_000_000
         base = int(block.get("baseFeePerGas", "0x0"), 16) if isinstance(block, dict) else 0
         # Head room for the base fee rising 12.5% per full block while many transactions of ours
@@ -451,8 +470,14 @@ class Sender:
         hashes: list[str] = []
         for i, (call, limit) in enumerate(zip(calls, gas, strict=True)):
             raw, tx_hash = self.signer.sign_eip1559(
-                chain_id=chain_id, nonce=first + i, max_priority_fee=tip, max_fee=max_fee, gas=limit,
-                to=call.to, value=call.value, data=call.data,
+                chain_id=chain_id,
+                nonce=first + i,
+                max_priority_fee=tip,
+                max_fee=max_fee,
+                gas=limit,
+                to=call.to,
+                value=call.value,
+                data=call.data,
             )
             raws.append(raw)
             hashes.append(tx_hash)
@@ -468,7 +493,7 @@ class Sender:
         while pending:
             keys = list(pending)
             for start in range(0, len(keys), 1000):
-                chunk = keys[start:start + 1000]
+                chunk = keys[start : start + 1000]
                 results = self.chain.batch([("eth_getTransactionReceipt", [h]) for h in chunk])
                 for h, res in zip(chunk, results, strict=True):
                     if isinstance(res, RpcError):
@@ -509,7 +534,7 @@ class Sender:
         receipts: list[Receipt] = []
         in_flight: list[list[str]] = []
         for start in range(0, len(calls), chunk):
-            in_flight.append(self.send_many(calls[start:start + chunk]))
+            in_flight.append(self.send_many(calls[start : start + chunk]))
             if len(in_flight) == 2:
                 receipts.extend(self.wait(in_flight.pop(0)))
         for hashes in in_flight:

@@ -56,7 +56,9 @@ class Context:
             dep = Deployment.load(self.manifest_path)
             chain = self.chain()
             if chain.chain_id != dep.chain_id:
-                raise DeploymentError(f"node {self.rpc_url} is chain {chain.chain_id}, manifest is chain {dep.chain_id}")
+                raise DeploymentError(
+                    f"node {self.rpc_url} is chain {chain.chain_id}, manifest is chain {dep.chain_id}"
+                )
             if chain.genesis_hash() != dep.genesis_hash:
                 raise DeploymentError(
                     f"node {self.rpc_url} has another genesis than the manifest: the chain was reset; deploy again"
@@ -74,10 +76,14 @@ class Context:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", DevKeyWarning)
                     signer = dev_signer(self.dev_account, self.chain().chain_id)
-                click.echo(f"warning: using well-known dev key #{self.dev_account} ({signer.address}); "
-                           "local chain only", err=True)
+                click.echo(
+                    f"warning: using well-known dev key #{self.dev_account} ({signer.address}); local chain only",
+                    err=True,
+                )
             else:
-                raise KeystoreError("no account: pass --keystore FILE (or PROVENANCE_KEYSTORE) or --dev N on a local chain")
+                raise KeystoreError(
+                    "no account: pass --keystore FILE (or PROVENANCE_KEYSTORE) or --dev N on a local chain"
+                )
             self._cache["signer"] = signer
         return self._cache["signer"]
 
@@ -97,17 +103,34 @@ pass_ctx = click.make_pass_decorator(Context)
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="provenance")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=lambda: os.environ.get("PROVENANCE_HOME", ".provenance"), show_default=".provenance",
-              help="Where the manifest, chain state and index live (env PROVENANCE_HOME).")
-@click.option("--rpc", "rpc_url", default=lambda: os.environ.get("PROVENANCE_RPC", DEFAULT_RPC),
-              show_default=DEFAULT_RPC, help="JSON-RPC URL of the node (env PROVENANCE_RPC).")
-@click.option("--keystore", type=click.Path(dir_okay=False, path_type=Path),
-              default=lambda: os.environ.get("PROVENANCE_KEYSTORE"),
-              help="Encrypted keystore of the sending account (env PROVENANCE_KEYSTORE); password from "
-                   "PROVENANCE_PASSWORD or a prompt.")
-@click.option("--dev", "dev_account", type=click.IntRange(0, 99), default=None,
-              help="Use anvil's well-known dev key N (local chains only).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("PROVENANCE_HOME", ".provenance"),
+    show_default=".provenance",
+    help="Where the manifest, chain state and index live (env PROVENANCE_HOME).",
+)
+@click.option(
+    "--rpc",
+    "rpc_url",
+    default=lambda: os.environ.get("PROVENANCE_RPC", DEFAULT_RPC),
+    show_default=DEFAULT_RPC,
+    help="JSON-RPC URL of the node (env PROVENANCE_RPC).",
+)
+@click.option(
+    "--keystore",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=lambda: os.environ.get("PROVENANCE_KEYSTORE"),
+    help="Encrypted keystore of the sending account (env PROVENANCE_KEYSTORE); password from "
+    "PROVENANCE_PASSWORD or a prompt.",
+)
+@click.option(
+    "--dev",
+    "dev_account",
+    type=click.IntRange(0, 99),
+    default=None,
+    help="Use anvil's well-known dev key N (local chains only).",
+)
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path, rpc_url: str, keystore: Path | None, dev_account: int | None) -> None:
     """Data property rights and data trades on an EVM chain, indexed and provable."""
@@ -137,8 +160,12 @@ def _hash_opt(value: str | None, what: str) -> bytes:
 
 
 @cli.command()
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the sample data and the manifest go (default DATA_DIR/demo).")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the sample data and the manifest go (default DATA_DIR/demo).",
+)
 @pass_ctx
 def demo(c: Context, workdir: Path | None) -> None:
     """Local chain, deploy, register, certify, license and transfer a sample dataset."""
@@ -181,8 +208,9 @@ def node(c: Context, port: int, chain_id: int) -> None:
 
 @cli.command()
 @click.option("--prefix", default="DR", show_default=True, help="Certificate number prefix.")
-@click.option("--notice-period", type=click.IntRange(0), default=0, show_default=True,
-              help="Public notice window in seconds.")
+@click.option(
+    "--notice-period", type=click.IntRange(0), default=0, show_default=True, help="Public notice window in seconds."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing manifest.")
 @pass_ctx
 def deploy(c: Context, prefix: str, notice_period: int, force: bool) -> None:
@@ -218,20 +246,40 @@ def account_new(path: Path) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--metadata", "metadata_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Metadata document (hashed with SHA-256).")
+@click.option(
+    "--metadata",
+    "metadata_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Metadata document (hashed with SHA-256).",
+)
 @click.option("--metadata-hash", help="Metadata hash (0x + 64 hex) if no --metadata file.")
 @click.option("--uri", "metadata_uri", default="", help="Where the metadata can be fetched.")
-@click.option("--category", type=click.Choice(["public", "enterprise", "personal"]), default="enterprise",
-              show_default=True)
+@click.option(
+    "--category", type=click.Choice(["public", "enterprise", "personal"]), default="enterprise", show_default=True
+)
 @click.option("--level", type=click.Choice(["general", "important", "core"]), default="general", show_default=True)
 @click.option("--kind", type=click.Choice(["resource", "product"]), default="resource", show_default=True)
 @click.option("--consent", help="Consent or legal-basis reference (personal data): 0x hash or text to hash.")
-@click.option("--parent", "parents", multiple=True, metavar="ASSET[:LICENCE]",
-              help="Parent asset of derived data, with the licence permitting derivatives (omit: own right).")
+@click.option(
+    "--parent",
+    "parents",
+    multiple=True,
+    metavar="ASSET[:LICENCE]",
+    help="Parent asset of derived data, with the licence permitting derivatives (omit: own right).",
+)
 @pass_ctx
-def register(c: Context, file: Path, metadata_file: Path | None, metadata_hash: str | None, metadata_uri: str,
-             category: str, level: str, kind: str, consent: str | None, parents: tuple[str, ...]) -> None:
+def register(
+    c: Context,
+    file: Path,
+    metadata_file: Path | None,
+    metadata_hash: str | None,
+    metadata_uri: str,
+    category: str,
+    level: str,
+    kind: str,
+    consent: str | None,
+    parents: tuple[str, ...],
+) -> None:
     """Register the data FILE (hashed with SHA-256, streamed)."""
     from provenance.hashing import file_sha256
     from provenance.models import Category, Kind, Level, Registration
@@ -266,9 +314,15 @@ def register(c: Context, file: Path, metadata_file: Path | None, metadata_hash: 
         except ValueError:
             raise InputError(f"parent licence must be a number in {spec!r}") from None
     reg = Registration(
-        content_hash=content, metadata_hash=meta, metadata_uri=metadata_uri, category=Category[category.upper()],
-        level=Level[level.upper()], kind=Kind[kind.upper()], consent_ref=_hash_opt(consent, "consent") if consent else b"\x00" * 32,
-        parents=tuple(parent_ids), parent_licences=tuple(licences),
+        content_hash=content,
+        metadata_hash=meta,
+        metadata_uri=metadata_uri,
+        category=Category[category.upper()],
+        level=Level[level.upper()],
+        kind=Kind[kind.upper()],
+        consent_ref=_hash_opt(consent, "consent") if consent else b"\x00" * 32,
+        parents=tuple(parent_ids),
+        parent_licences=tuple(licences),
     )
     applied = c.registry().register(reg)
     click.echo(f"asset 0x{applied.asset_id.hex()} applied; notice ends at {applied.notice_ends_at}")
@@ -313,9 +367,13 @@ def certificate(c: Context, code: str) -> None:
     reg = c.registry(write=False)
     cert = reg.certificate_by_code(raw)
     asset = reg.asset(cert.asset_id)
-    click.echo(f"certificate {cert.number}  code {cert.code}  genuine (registry {cert.registry}, chain {cert.chain_id})")
-    click.echo(f"asset 0x{cert.asset_id.hex()}  status {asset.status.name.lower()}"
-               f"{'  FROZEN' if asset.frozen else ''}  certified at {cert.certified_at}")
+    click.echo(
+        f"certificate {cert.number}  code {cert.code}  genuine (registry {cert.registry}, chain {cert.chain_id})"
+    )
+    click.echo(
+        f"asset 0x{cert.asset_id.hex()}  status {asset.status.name.lower()}"
+        f"{'  FROZEN' if asset.frozen else ''}  certified at {cert.certified_at}"
+    )
     for right, holders in cert.holders.items():
         text = ", ".join(f"{a} {s / 10_000:g}%" for a, s in holders) or "-"
         click.echo(f"  {right:<10} {text}")
@@ -328,8 +386,10 @@ def show_asset(c: Context, asset: str) -> None:
     """Show an asset: status, classification, rights, lineage."""
     reg = c.registry(write=False)
     a = reg.asset(_asset_arg(asset))
-    click.echo(f"asset 0x{a.asset_id.hex()}: {a.status.name.lower()}, {a.category.name.lower()} data, "
-               f"level {a.level.name.lower()}, {a.kind.name.lower()}, applicant {a.applicant}")
+    click.echo(
+        f"asset 0x{a.asset_id.hex()}: {a.status.name.lower()}, {a.category.name.lower()} data, "
+        f"level {a.level.name.lower()}, {a.kind.name.lower()}, applicant {a.applicant}"
+    )
     for right, holders in reg.rights(a.asset_id).items():
         text = ", ".join(f"{h} {s / 10_000:g}%" for h, s in holders.items()) or "-"
         click.echo(f"  {right.name.lower():<10} {text}")
@@ -366,18 +426,32 @@ def licence() -> None:
 @click.option("--purpose", required=True, help="Purpose or scope: 0x hash, or text hashed with SHA-256.")
 @click.option("--terms", required=True, help="Licence contract text: 0x hash, or text hashed.")
 @click.option("--days", type=click.IntRange(1), default=365, show_default=True, help="Term from now.")
-@click.option("--share-bps", type=click.IntRange(0, 10_000), default=0, show_default=True,
-              help="Revenue share owed on derivatives, basis points.")
+@click.option(
+    "--share-bps",
+    type=click.IntRange(0, 10_000),
+    default=0,
+    show_default=True,
+    help="Revenue share owed on derivatives, basis points.",
+)
 @click.option("--derivatives/--no-derivatives", default=False, show_default=True)
 @pass_ctx
-def licence_grant(c: Context, asset: str, licensee: str, purpose: str, terms: str, days: int, share_bps: int,
-                  derivatives: bool) -> None:
+def licence_grant(
+    c: Context, asset: str, licensee: str, purpose: str, terms: str, days: int, share_bps: int, derivatives: bool
+) -> None:
     """Grant LICENSEE a licence on ASSET."""
     from provenance.models import LicenceTerms
 
     now = int(c.chain().get_block()["timestamp"], 16)
-    t = LicenceTerms(_asset_arg(asset), licensee, _hash_opt(purpose, "purpose"), now, now + days * 86400,
-                     _hash_opt(terms, "terms"), share_bps, derivatives)
+    t = LicenceTerms(
+        _asset_arg(asset),
+        licensee,
+        _hash_opt(purpose, "purpose"),
+        now,
+        now + days * 86400,
+        _hash_opt(terms, "terms"),
+        share_bps,
+        derivatives,
+    )
     issued = c.registry().grant_licence(t)
     click.echo(f"licence #{issued.id}; tx {issued.tx.tx_hash}")
 
@@ -456,8 +530,13 @@ def dispute_file(c: Context, asset: str, evidence: str) -> None:
 @click.argument("dispute_id", type=click.IntRange(1))
 @click.argument("ruling", type=click.Choice(["dismissed", "rights_transferred", "certificate_revoked"]))
 @click.option("--ruling-doc", required=True, help="Ruling document: 0x hash or text hashed.")
-@click.option("--transfer", "transfers", multiple=True, metavar="RIGHT:FROM:TO:SHARES",
-              help="A share transfer ordered by the ruling.")
+@click.option(
+    "--transfer",
+    "transfers",
+    multiple=True,
+    metavar="RIGHT:FROM:TO:SHARES",
+    help="A share transfer ordered by the ruling.",
+)
 @pass_ctx
 def dispute_resolve(c: Context, dispute_id: int, ruling: str, ruling_doc: str, transfers: tuple[str, ...]) -> None:
     from provenance.models import Right, RightTransfer
@@ -552,8 +631,12 @@ def anchor_cmd(c: Context, records: Path, batch_id: str | None) -> None:
 @cli.command("anchor-verify")
 @click.argument("record", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("proof", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--batch", "batch_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="The batch description (default: the .anchor.json beside PROOF).")
+@click.option(
+    "--batch",
+    "batch_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The batch description (default: the .anchor.json beside PROOF).",
+)
 @click.option("--offline", is_flag=True, help="Do not ask the contract; check against the batch root only.")
 @pass_ctx
 def anchor_verify_cmd(c: Context, record: Path, proof: Path, batch_file: Path | None, offline: bool) -> None:
@@ -594,8 +677,13 @@ def _store_location(c: Context, store: str | None) -> str:
 @cli.group("index", invoke_without_command=True)
 @click.option("--store", help="SQLite file or postgresql:// URL (env PROVENANCE_INDEX; default DATA_DIR/index.sqlite).")
 @click.option("--follow", is_flag=True, help="Keep polling for new blocks until interrupted.")
-@click.option("--confirmations", type=click.IntRange(0), default=0, show_default=True,
-              help="Index only blocks at least this deep.")
+@click.option(
+    "--confirmations",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Index only blocks at least this deep.",
+)
 @click.pass_context
 def index_cmd(ctx: click.Context, store: str | None, follow: bool, confirmations: int) -> None:
     """Index every event of the deployment: catch up with the head (progress bar) and exit."""
@@ -611,8 +699,10 @@ def index_cmd(ctx: click.Context, store: str | None, follow: bool, confirmations
     config = IndexerConfig(confirmations=confirmations)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with Indexer.from_deployment(c.deployment(), store=location, rpc=c.rpc_url, config=config) as ix, \
-            click.progressbar(length=1000, label="indexing", file=sys.stderr, show_eta=True) as bar:
+    with (
+        Indexer.from_deployment(c.deployment(), store=location, rpc=c.rpc_url, config=config) as ix,
+        click.progressbar(length=1000, label="indexing", file=sys.stderr, show_eta=True) as bar,
+    ):
         done = [0]
 
         def progress(p: Any) -> None:
@@ -626,8 +716,10 @@ def index_cmd(ctx: click.Context, store: str | None, follow: bool, confirmations
         except KeyboardInterrupt:
             stop.set()
             raise
-    click.echo(f"indexed to block {result.indexed_block}: {result.events} new events in {result.elapsed:.1f}s"
-               f"{f', {result.rollbacks} reorg rollbacks' if result.rollbacks else ''} -> {location}")
+    click.echo(
+        f"indexed to block {result.indexed_block}: {result.events} new events in {result.elapsed:.1f}s"
+        f"{f', {result.rollbacks} reorg rollbacks' if result.rollbacks else ''} -> {location}"
+    )
 
 
 @index_cmd.command("status")
@@ -645,8 +737,10 @@ def index_status_cmd(c: Context) -> None:
     finally:
         store.close()
     click.echo(f"store {st.store} (schema v{st.schema_version}); chain {st.chain_id}")
-    click.echo(f"head {st.head if st.head is not None else '?'}  indexed {st.indexed_block}  "
-               f"lag {st.lag if st.lag is not None else '?'}  events {st.events}")
+    click.echo(
+        f"head {st.head if st.head is not None else '?'}  indexed {st.indexed_block}  "
+        f"lag {st.lag if st.lag is not None else '?'}  events {st.events}"
+    )
     if st.node_error:
         click.echo(f"node: {st.node_error}")
     for contract, event, count in st.counts:
@@ -657,8 +751,13 @@ def index_status_cmd(c: Context) -> None:
 @click.argument("kind", type=click.Choice(["asset", "party", "trade"]))
 @click.argument("ref")
 @click.option("--store", help="SQLite file or postgresql:// URL (default DATA_DIR/index.sqlite).")
-@click.option("--lineage", type=click.Choice(["none", "up", "down", "both"]), default="both", show_default=True,
-              help="For assets: include ancestors' and/or descendants' events.")
+@click.option(
+    "--lineage",
+    type=click.Choice(["none", "up", "down", "both"]),
+    default="both",
+    show_default=True,
+    help="For assets: include ancestors' and/or descendants' events.",
+)
 @click.option("--from-block", type=click.IntRange(0))
 @click.option("--to-block", type=click.IntRange(0))
 @click.option("--since", type=click.IntRange(0), help="Unix time, inclusive.")
@@ -666,8 +765,19 @@ def index_status_cmd(c: Context) -> None:
 @click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per event.")
 @pass_ctx
-def trace(c: Context, kind: str, ref: str, store: str | None, lineage: str, from_block: int | None,
-          to_block: int | None, since: int | None, until: int | None, limit: int, as_json: bool) -> None:
+def trace(
+    c: Context,
+    kind: str,
+    ref: str,
+    store: str | None,
+    lineage: str,
+    from_block: int | None,
+    to_block: int | None,
+    since: int | None,
+    until: int | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """The indexed history of an asset, a party or a trade, oldest first."""
     import json as _json
 
@@ -695,18 +805,27 @@ def trace(c: Context, kind: str, ref: str, store: str | None, lineage: str, from
                     click.echo(_json.dumps(ev.to_json(), default=str))
                 else:
                     args = ", ".join(f"{k}={_short(v)}" for k, v in (ev.args or {}).items())
-                    click.echo(f"{ev.block_number:>8}:{ev.log_index:<4} {ev.contract:<12} {ev.name:<20} {args}  "
-                               f"tx {ev.tx_hash}")
+                    click.echo(
+                        f"{ev.block_number:>8}:{ev.log_index:<4} {ev.contract:<12} {ev.name:<20} {args}  "
+                        f"tx {ev.tx_hash}"
+                    )
             if shown >= limit or page.next_cursor is None:
                 break
             if kind == "asset":
-                page = asset_history(st, ref, lineage=lineage, limit=1000, cursor=page.next_cursor,  # type: ignore[arg-type]
-                                     **filters)
+                page = asset_history(
+                    st,
+                    ref,
+                    lineage=lineage,
+                    limit=1000,
+                    cursor=page.next_cursor,  # type: ignore[arg-type]
+                    **filters,
+                )
             elif kind == "party":
                 page = party_history(st, ref, limit=1000, cursor=page.next_cursor, **filters)
             else:
-                page = trade_history(st, int(ref) if ref.isdigit() else ref, limit=1000, cursor=page.next_cursor,
-                                     **filters)
+                page = trade_history(
+                    st, int(ref) if ref.isdigit() else ref, limit=1000, cursor=page.next_cursor, **filters
+                )
     finally:
         st.close()
     if not as_json:
@@ -750,7 +869,6 @@ def entry() -> None:
     sys.exit(main())
 
 
-
 def _register_subcommands() -> None:
     """Commands that live in their own modules (imported lazily by click at call time)."""
     from provenance.cli_evidence import evidence, report, verify
@@ -763,4 +881,3 @@ def _register_subcommands() -> None:
 
 
 _register_subcommands()
-

@@ -33,22 +33,59 @@ __all__ = ["evidence", "report", "verify"]
 @click.command("evidence")
 @click.argument("kind", type=click.Choice(["asset", "trade", "party", "record"]))
 @click.argument("ident", metavar="ID")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the bundle (canonical JSON).")
-@click.option("--lineage", type=click.Choice(["none", "up", "down", "both"]), default="none", show_default=True,
-              help="For an asset: include its ancestors' and/or descendants' events (needs the index).")
-@click.option("--checkpoint", default="latest", show_default=True,
-              help="The newest block of the bundle: a number, a block hash, or latest/safe/finalized.")
-@click.option("--index", "index", default=None,
-              help="Index database (SQLite path or PostgreSQL URL); default DATA_DIR/index.sqlite if present.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the bundle (canonical JSON).",
+)
+@click.option(
+    "--lineage",
+    type=click.Choice(["none", "up", "down", "both"]),
+    default="none",
+    show_default=True,
+    help="For an asset: include its ancestors' and/or descendants' events (needs the index).",
+)
+@click.option(
+    "--checkpoint",
+    default="latest",
+    show_default=True,
+    help="The newest block of the bundle: a number, a block hash, or latest/safe/finalized.",
+)
+@click.option(
+    "--index",
+    "index",
+    default=None,
+    help="Index database (SQLite path or PostgreSQL URL); default DATA_DIR/index.sqlite if present.",
+)
 @click.option("--no-index", is_flag=True, help="Select events with eth_getLogs even if an index exists.")
-@click.option("--line", type=click.IntRange(0), default=None,
-              help="record: the record's line in RECORDS.jsonl (0-based; its index in the proofs file).")
-@click.option("--proof", "proof_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="record: the proof (a line of the anchor's proofs file, or the whole .proofs.jsonl).")
+@click.option(
+    "--line",
+    type=click.IntRange(0),
+    default=None,
+    help="record: the record's line in RECORDS.jsonl (0-based; its index in the proofs file).",
+)
+@click.option(
+    "--proof",
+    "proof_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="record: the proof (a line of the anchor's proofs file, or the whole .proofs.jsonl).",
+)
 @pass_ctx
-def evidence(c: Context, kind: str, ident: str, output: Path, lineage: str, checkpoint: str, index: str | None,
-             no_index: bool, line: int | None, proof_path: Path | None) -> None:
+def evidence(
+    c: Context,
+    kind: str,
+    ident: str,
+    output: Path,
+    lineage: str,
+    checkpoint: str,
+    index: str | None,
+    no_index: bool,
+    line: int | None,
+    proof_path: Path | None,
+) -> None:
     """Export the signed, proven history of an asset, trade, party or anchored record."""
     from provenance.evidence.bundle import Query, bundle_hash, export_bundle, write_bundle
 
@@ -68,8 +105,9 @@ def evidence(c: Context, kind: str, ident: str, output: Path, lineage: str, chec
 
         store = open_store(location)
     try:
-        doc = export_bundle(c.chain(), c.deployment(), query, c.signer(), store=store, records=records,
-                            checkpoint=point)
+        doc = export_bundle(
+            c.chain(), c.deployment(), query, c.signer(), store=store, records=records, checkpoint=point
+        )
     finally:
         if store is not None:
             store.close()
@@ -127,8 +165,9 @@ def _record(source: Path, line: int | None, proof_path: Path | None) -> Any:
 @click.option("--trust-checkpoint", default=None, help="Require the checkpoint to be this block hash.")
 @click.option("--exporter", default=None, help="Require the bundle to be signed by this address.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def verify(bundle: Path, rpc_url: str | None, trust_checkpoint: str | None, exporter: str | None,
-           as_json: bool) -> None:
+def verify(
+    bundle: Path, rpc_url: str | None, trust_checkpoint: str | None, exporter: str | None, as_json: bool
+) -> None:
     """Verify an evidence bundle offline; exit 0 only if every check passes."""
     from provenance.evidence.verify import verify_bundle
 
@@ -152,8 +191,13 @@ def verify(bundle: Path, rpc_url: str | None, trust_checkpoint: str | None, expo
 
 @click.command("report")
 @click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The report to write: a .html or .pdf file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The report to write: a .html or .pdf file.",
+)
 @click.option("--lang", default="zh", show_default=True, help="Language of the report: zh or en.")
 @click.option("--trust-checkpoint", default=None, help="Require the checkpoint to be this block hash.")
 @click.option("--exporter", default=None, help="Require the bundle to be signed by this address.")

@@ -49,8 +49,10 @@ def _client(c: Context, write: bool = True) -> Exchange:
 
 
 def _echo_opened(opened: TradeOpened) -> None:
-    click.echo(f"trade #{opened.trade_id} opened: listing #{opened.listing_id}, price {opened.price}, "
-               f"escrowed {opened.amount}; tx {opened.tx.tx_hash} (gas {opened.tx.gas_used})")
+    click.echo(
+        f"trade #{opened.trade_id} opened: listing #{opened.listing_id}, price {opened.price}, "
+        f"escrowed {opened.amount}; tx {opened.tx.tx_hash} (gas {opened.tx.gas_used})"
+    )
 
 
 @click.group()
@@ -68,15 +70,37 @@ def exchange() -> None:
 @click.option("--contract", "contract_text", required=True, help="Standard contract text: 0x hash or text hashed.")
 @click.option("--purpose", required=True, help="Licensed purpose/scope the buyer gets: 0x hash or text hashed.")
 @click.option("--days", type=click.IntRange(1, 36_500), default=365, show_default=True, help="Licence term.")
-@click.option("--share-bps", type=click.IntRange(0, 10_000), default=0, show_default=True,
-              help="Revenue share owed on the buyer's derivatives, basis points.")
+@click.option(
+    "--share-bps",
+    type=click.IntRange(0, 10_000),
+    default=0,
+    show_default=True,
+    help="Revenue share owed on the buyer's derivatives, basis points.",
+)
 @click.option("--derivatives/--no-derivatives", default=False, show_default=True)
 @pass_ctx
-def list_(c: Context, asset: str, price: str, currency: str, contract_text: str, purpose: str, days: int,
-          share_bps: int, derivatives: bool) -> None:
+def list_(
+    c: Context,
+    asset: str,
+    price: str,
+    currency: str,
+    contract_text: str,
+    purpose: str,
+    days: int,
+    share_bps: int,
+    derivatives: bool,
+) -> None:
     """List ASSET for sale (product operation right holder); it waits for admission."""
-    terms = ListingTerms(_asset_arg(asset), _hash_opt(contract_text, "contract"), parse_amount(price),
-                         _currency(currency), _hash_opt(purpose, "purpose"), days * 86_400, share_bps, derivatives)
+    terms = ListingTerms(
+        _asset_arg(asset),
+        _hash_opt(contract_text, "contract"),
+        parse_amount(price),
+        _currency(currency),
+        _hash_opt(purpose, "purpose"),
+        days * 86_400,
+        share_bps,
+        derivatives,
+    )
     filed = _client(c).list(terms)
     click.echo(f"listing #{filed.listing_id} pending admission; tx {filed.tx.tx_hash} (gas {filed.tx.gas_used})")
 
@@ -160,13 +184,20 @@ def cancel_offer(c: Context, offer_id: int) -> None:
 @click.option("--valid-for", type=click.IntRange(1), default=3600, show_default=True, help="Seconds from now.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_ctx
-def sign_order(c: Context, listing_id: int, bid: bool, price: str, nonce: int | None, valid_for: int,
-               output: Path) -> None:
+def sign_order(
+    c: Context, listing_id: int, bid: bool, price: str, nonce: int | None, valid_for: int, output: Path
+) -> None:
     """Sign an order-book order with EIP-712 and write it as JSON (for `exchange match`)."""
     ex = _client(c, write=False)
     deadline = int(c.chain().get_block()["timestamp"], 16) + valid_for
-    signed = ex.sign_order(c.signer(), listing_id, bid=bid, price=parse_amount(price),
-                           nonce=time.time_ns() if nonce is None else nonce, deadline=deadline)
+    signed = ex.sign_order(
+        c.signer(),
+        listing_id,
+        bid=bid,
+        price=parse_amount(price),
+        nonce=time.time_ns() if nonce is None else nonce,
+        deadline=deadline,
+    )
     output.write_text(json.dumps(signed.to_json(), indent=2) + "\n", encoding="utf-8")
     click.echo(f"{'bid' if bid else 'ask'} by {signed.order.trader} nonce {signed.order.nonce} -> {output}")
 
@@ -226,8 +257,10 @@ def settle(c: Context, trade_ids: tuple[int, ...]) -> None:
     ex = _client(c)
     done = [ex.settle(trade_ids[0])] if len(trade_ids) == 1 else ex.settle_batch(list(trade_ids))
     for s in done:
-        click.echo(f"trade #{s.trade_id} settled: {s.amount} split (fee {s.fee}), licence #{s.licence_id}; "
-                   f"tx {s.tx.tx_hash} (gas {s.tx.gas_used})")
+        click.echo(
+            f"trade #{s.trade_id} settled: {s.amount} split (fee {s.fee}), licence #{s.licence_id}; "
+            f"tx {s.tx.tx_hash} (gas {s.tx.gas_used})"
+        )
         for p in s.payouts:
             source = "fee" if p.source_asset == b"\x00" * 32 else "0x" + p.source_asset.hex()[:12] + "..."
             click.echo(f"  {p.payee}  {p.amount:>24}  ({source})")
@@ -284,12 +317,16 @@ def show(c: Context, kind: str, item_id: int) -> None:
     if kind == "listing":
         li = ex.listing(item_id)
         t = li.terms
-        click.echo(f"listing #{item_id}: {li.status.name.lower()}"
-                   f"{f' (reason {li.reason_code})' if li.reason_code else ''}, seller {li.seller}")
+        click.echo(
+            f"listing #{item_id}: {li.status.name.lower()}"
+            f"{f' (reason {li.reason_code})' if li.reason_code else ''}, seller {li.seller}"
+        )
         click.echo(f"  asset 0x{t.asset_id.hex()}  price {t.price} {'native' if t.currency == NATIVE else t.currency}")
         click.echo(f"  contract 0x{t.contract_hash.hex()}  purpose 0x{t.purpose_hash.hex()}")
-        click.echo(f"  licence {t.licence_duration // 86_400} days, revenue share {t.revenue_share_bps} bps, "
-                   f"derivatives {'allowed' if t.derivatives_allowed else 'not allowed'}")
+        click.echo(
+            f"  licence {t.licence_duration // 86_400} days, revenue share {t.revenue_share_bps} bps, "
+            f"derivatives {'allowed' if t.derivatives_allowed else 'not allowed'}"
+        )
     elif kind == "trade":
         tr = ex.trade(item_id)
         click.echo(f"trade #{item_id}: {tr.status.name.lower()}, listing #{tr.listing_id}, escrow {tr.amount}")
@@ -300,8 +337,10 @@ def show(c: Context, kind: str, item_id: int) -> None:
             click.echo(f"  licence #{tr.licence_id}")
     else:
         of = ex.offer_info(item_id)
-        click.echo(f"offer #{item_id}: {of.status.name.lower()}, listing #{of.listing_id}, buyer {of.buyer}, "
-                   f"price {of.price}, escrowed {of.amount}")
+        click.echo(
+            f"offer #{item_id}: {of.status.name.lower()}, listing #{of.listing_id}, buyer {of.buyer}, "
+            f"price {of.price}, escrowed {of.amount}"
+        )
 
 
 @exchange.command()
@@ -314,5 +353,7 @@ def balance(c: Context, account: str | None, currency: str) -> None:
     cur = _currency(currency)
     who = account or c.signer().address
     click.echo(f"{who}: {ex.withdrawable(who, cur)} withdrawable")
-    click.echo(f"exchange: {ex.total_escrowed(cur)} escrowed, {ex.total_withdrawable(cur)} withdrawable, "
-               f"holds {ex.holdings(cur)}")
+    click.echo(
+        f"exchange: {ex.total_escrowed(cur)} escrowed, {ex.total_withdrawable(cur)} withdrawable, "
+        f"holds {ex.holdings(cur)}"
+    )

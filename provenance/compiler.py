@@ -137,7 +137,7 @@ def find_solc(root: Path) -> tuple[Path, str]:
     native = os.environ.get("PROVENANCE_SOLC") or shutil.which("solc")
     if native:
         try:
-            out = subprocess.run([native, "--version"], capture_output=True, text=True, timeout=30).stdout
+            out = subprocess.run([native, "--version"], capture_output=True, text=True, timeout=30, check=False).stdout
         except OSError:
             out = ""
         if f"Version: {SOLC_VERSION}" in out:

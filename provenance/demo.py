@@ -66,9 +66,12 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print, *, notice_perio
         ).encode()
         (workdir / "air-quality-sample.meta.json").write_bytes(metadata)
         reg = Registration(
-            content_hash=file_sha256(data), metadata_hash=hashlib.sha256(metadata).digest(),
-            metadata_uri="file://air-quality-sample.meta.json", category=Category.ENTERPRISE,
-            level=Level.GENERAL, kind=Kind.RESOURCE,
+            content_hash=file_sha256(data),
+            metadata_hash=hashlib.sha256(metadata).digest(),
+            metadata_uri="file://air-quality-sample.meta.json",
+            category=Category.ENTERPRISE,
+            level=Level.GENERAL,
+            kind=Kind.RESOURCE,
         )
         owner_registry = Registry.from_deployment(deployment, chain, Sender(chain, owner))
         registrar = Registry.from_deployment(deployment, chain, Sender(chain, admin))
@@ -87,11 +90,14 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print, *, notice_perio
 
         now = int(chain.get_block()["timestamp"], 16)
         terms = LicenceTerms(
-            asset_id=applied.asset_id, licensee=licensee.address,
+            asset_id=applied.asset_id,
+            licensee=licensee.address,
             purpose_hash=hashlib.sha256(b"purpose: urban traffic model training").digest(),
-            starts_at=now, expires_at=now + 365 * 86400,
+            starts_at=now,
+            expires_at=now + 365 * 86400,
             terms_hash=hashlib.sha256(b"standard licence contract v1").digest(),
-            revenue_share_bps=1500, derivatives_allowed=True,
+            revenue_share_bps=1500,
+            derivatives_allowed=True,
         )
         licence = owner_registry.grant_licence(terms)
         echo(f"licensed to {licensee.address}: licence #{licence.id}  tx {licence.tx.tx_hash}")
@@ -104,9 +110,13 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print, *, notice_perio
         checked = registrar.certificate_by_code(cert.code)
         holders = ", ".join(f"{a}={s / 10_000:.0f}%" for a, s in checked.holders["operation"])
         echo(f"certificate {checked.number} / {checked.code} checks out; operation right: {holders}")
-        echo(f"may {licensee.address[:10]}... use it for the licensed purpose now? "
-             f"{owner_registry.may_use(applied.asset_id, licensee.address, terms.purpose_hash)}")
-        echo(f"manifest written to {workdir / 'deployment.json'} (chain stopped; use `provenance node` for a lasting one)")
+        echo(
+            f"may {licensee.address[:10]}... use it for the licensed purpose now? "
+            f"{owner_registry.may_use(applied.asset_id, licensee.address, terms.purpose_hash)}"
+        )
+        echo(
+            f"manifest written to {workdir / 'deployment.json'} (chain stopped; use `provenance node` for a lasting one)"
+        )
         return DemoResult(deployment, applied.asset_id, cert.number, cert.code, steps)
 
 

@@ -203,7 +203,8 @@ def deploy(
     recipient = checksum(fee_recipient or admin, "fee recipient")
     wanted: dict[str, tuple[str, ...]] = (
         {name: tuple(checksum(a, f"{name} account") for a in roles.get(name, ())) for name in ROLES}
-        if roles is not None else {name: (admin,) for name in ROLES if name != "EXCHANGE_ROLE"}
+        if roles is not None
+        else {name: (admin,) for name in ROLES if name != "EXCHANGE_ROLE"}
     )
     wanted["DEFAULT_ADMIN_ROLE"] = tuple(dict.fromkeys((admin, *wanted.get("DEFAULT_ADMIN_ROLE", ()))))
 
@@ -221,15 +222,20 @@ def deploy(
         if receipt.contract_address is None:
             raise DeploymentError(f"deploying {name} created no contract (tx {receipt.tx_hash})")
         contracts[name] = DeployedContract(
-            name=name, address=receipt.contract_address, tx_hash=receipt.tx_hash,
-            block_number=receipt.block_number, block_hash=receipt.block_hash,
-            bytecode_hash=artifacts[name].bytecode_hash, input_hash=artifacts[name].input_hash,
+            name=name,
+            address=receipt.contract_address,
+            tx_hash=receipt.tx_hash,
+            block_number=receipt.block_number,
+            block_hash=receipt.block_hash,
+            bytecode_hash=artifacts[name].bytecode_hash,
+            input_hash=artifacts[name].input_hash,
             constructor_args="0x" + args[name].hex(),
         )
     registry = Registry(chain, contracts["DataRegistry"].address, sender)
     grants = [
         registry._call("grantRole", role_id_of(role), account)
-        for role, accounts in wanted.items() if role != "DEFAULT_ADMIN_ROLE"
+        for role, accounts in wanted.items()
+        if role != "DEFAULT_ADMIN_ROLE"
         for account in accounts
     ]
     anchor = contracts["TradeAnchor"].address
@@ -246,21 +252,28 @@ def deploy(
     if ex_receipt.contract_address is None:
         raise DeploymentError(f"deploying DataExchange created no contract (tx {ex_receipt.tx_hash})")
     contracts["DataExchange"] = DeployedContract(
-        name="DataExchange", address=ex_receipt.contract_address, tx_hash=ex_receipt.tx_hash,
-        block_number=ex_receipt.block_number, block_hash=ex_receipt.block_hash,
-        bytecode_hash=ex_art.bytecode_hash, input_hash=ex_art.input_hash, constructor_args="0x" + ex_args.hex(),
+        name="DataExchange",
+        address=ex_receipt.contract_address,
+        tx_hash=ex_receipt.tx_hash,
+        block_number=ex_receipt.block_number,
+        block_hash=ex_receipt.block_hash,
+        bytecode_hash=ex_art.bytecode_hash,
+        input_hash=ex_art.input_hash,
+        constructor_args="0x" + ex_args.hex(),
     )
     exchange = ex_receipt.contract_address
     ex_codec = AbiCodec(ex_art.abi)
     ex_roles = {
         "OPERATOR_ROLE": tuple(roles["OPERATOR_ROLE"]) if roles is not None and "OPERATOR_ROLE" in roles else (admin,),
-        "ARBITRATOR_ROLE": tuple(roles["ARBITRATOR_ROLE"]) if roles is not None and "ARBITRATOR_ROLE" in roles
+        "ARBITRATOR_ROLE": tuple(roles["ARBITRATOR_ROLE"])
+        if roles is not None and "ARBITRATOR_ROLE" in roles
         else (admin,),
     }
     grants.append(registry._call("grantRole", role_id_of("EXCHANGE_ROLE"), exchange))
     grants.extend(
         Call(exchange, ex_codec.encode("grantRole", keccak(role.encode()), account))
-        for role, accounts in ex_roles.items() for account in accounts
+        for role, accounts in ex_roles.items()
+        for account in accounts
     )
     wanted["EXCHANGE_ROLE"] = tuple(dict.fromkeys((*wanted.get("EXCHANGE_ROLE", ()), exchange)))
     wanted["OPERATOR_ROLE"] = ex_roles["OPERATOR_ROLE"]
@@ -268,7 +281,10 @@ def deploy(
     if grants:
         sender.transact_many(grants)
     return Deployment(
-        chain_id=chain.chain_id, genesis_hash=chain.genesis_hash(), contracts=contracts, deployer=admin,
+        chain_id=chain.chain_id,
+        genesis_hash=chain.genesis_hash(),
+        contracts=contracts,
+        deployer=admin,
         roles={k: v for k, v in wanted.items() if v},
     )
 

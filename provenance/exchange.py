@@ -75,23 +75,39 @@ ORDER_TYPE = b"Order(uint256 listingId,address trader,bool bid,uint256 price,uin
 DOMAIN_TYPE = b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 _U128 = 2**128
 _ERC20_ABI: list[dict[str, Any]] = [
-    {"type": "function", "name": "approve", "stateMutability": "nonpayable",
-     "inputs": [{"name": "spender", "type": "address"}, {"name": "amount", "type": "uint256"}],
-     "outputs": [{"name": "", "type": "bool"}]},
-    {"type": "function", "name": "allowance", "stateMutability": "view",
-     "inputs": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"}],
-     "outputs": [{"name": "", "type": "uint256"}]},
-    {"type": "function", "name": "balanceOf", "stateMutability": "view",
-     "inputs": [{"name": "account", "type": "address"}], "outputs": [{"name": "", "type": "uint256"}]},
+    {
+        "type": "function",
+        "name": "approve",
+        "stateMutability": "nonpayable",
+        "inputs": [{"name": "spender", "type": "address"}, {"name": "amount", "type": "uint256"}],
+        "outputs": [{"name": "", "type": "bool"}],
+    },
+    {
+        "type": "function",
+        "name": "allowance",
+        "stateMutability": "view",
+        "inputs": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"}],
+        "outputs": [{"name": "", "type": "uint256"}],
+    },
+    {
+        "type": "function",
+        "name": "balanceOf",
+        "stateMutability": "view",
+        "inputs": [{"name": "account", "type": "address"}],
+        "outputs": [{"name": "", "type": "uint256"}],
+    },
     # ERC-6093 errors, which token pulls and withdrawals bubble up
-    *({"type": "error", "name": name, "inputs": [{"name": n, "type": t} for n, t in params]} for name, params in (
-        ("ERC20InsufficientBalance", (("sender", "address"), ("balance", "uint256"), ("needed", "uint256"))),
-        ("ERC20InsufficientAllowance", (("spender", "address"), ("allowance", "uint256"), ("needed", "uint256"))),
-        ("ERC20InvalidSender", (("sender", "address"),)),
-        ("ERC20InvalidReceiver", (("receiver", "address"),)),
-        ("ERC20InvalidApprover", (("approver", "address"),)),
-        ("ERC20InvalidSpender", (("spender", "address"),)),
-    )),
+    *(
+        {"type": "error", "name": name, "inputs": [{"name": n, "type": t} for n, t in params]}
+        for name, params in (
+            ("ERC20InsufficientBalance", (("sender", "address"), ("balance", "uint256"), ("needed", "uint256"))),
+            ("ERC20InsufficientAllowance", (("spender", "address"), ("allowance", "uint256"), ("needed", "uint256"))),
+            ("ERC20InvalidSender", (("sender", "address"),)),
+            ("ERC20InvalidReceiver", (("receiver", "address"),)),
+            ("ERC20InvalidApprover", (("approver", "address"),)),
+            ("ERC20InvalidSpender", (("spender", "address"),)),
+        )
+    ),
 ]
 
 
@@ -166,15 +182,25 @@ class ListingTerms:
             raise InputError("contract hash (standard contract text) must not be zero")
         _amount(self.price, "price")
         if not _is_int(self.licence_duration) or not 0 < self.licence_duration <= MAX_LICENCE_DURATION:
-            raise InputError(f"licence duration must be 1..{MAX_LICENCE_DURATION} seconds, got {self.licence_duration!r}")
+            raise InputError(
+                f"licence duration must be 1..{MAX_LICENCE_DURATION} seconds, got {self.licence_duration!r}"
+            )
         if not _is_int(self.revenue_share_bps) or not 0 <= self.revenue_share_bps <= 10_000:
             raise InputError(f"revenue share is in basis points, 0..10000, got {self.revenue_share_bps!r}")
         if not isinstance(self.derivatives_allowed, bool):
             raise InputError("derivatives_allowed must be a bool")
 
     def as_abi(self) -> tuple[Any, ...]:
-        return (self.asset_id, self.contract_hash, self.price, self.currency, self.purpose_hash,
-                self.licence_duration, self.revenue_share_bps, self.derivatives_allowed)
+        return (
+            self.asset_id,
+            self.contract_hash,
+            self.price,
+            self.currency,
+            self.purpose_hash,
+            self.licence_duration,
+            self.revenue_share_bps,
+            self.derivatives_allowed,
+        )
 
     @classmethod
     def from_abi(cls, t: Sequence[Any]) -> ListingTerms:
@@ -251,14 +277,27 @@ class SignedOrder:
 
     def to_json(self) -> dict[str, Any]:
         o = self.order
-        return {"listingId": o.listing_id, "trader": o.trader, "bid": o.bid, "price": str(o.price),
-                "nonce": str(o.nonce), "deadline": o.deadline, "signature": "0x" + self.signature.hex()}
+        return {
+            "listingId": o.listing_id,
+            "trader": o.trader,
+            "bid": o.bid,
+            "price": str(o.price),
+            "nonce": str(o.nonce),
+            "deadline": o.deadline,
+            "signature": "0x" + self.signature.hex(),
+        }
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> SignedOrder:
         try:
-            order = Order(int(doc["listingId"]), str(doc["trader"]), doc["bid"], int(doc["price"]),
-                          int(doc["nonce"]), int(doc["deadline"]))
+            order = Order(
+                int(doc["listingId"]),
+                str(doc["trader"]),
+                doc["bid"],
+                int(doc["price"]),
+                int(doc["nonce"]),
+                int(doc["deadline"]),
+            )
             sig = str(doc["signature"])
             signature = bytes.fromhex(sig.removeprefix("0x"))
         except (KeyError, TypeError, ValueError) as exc:
@@ -268,14 +307,18 @@ class SignedOrder:
 
 def order_digest(order: Order, chain_id: int, exchange: str) -> bytes:
     """The EIP-712 digest of ``order`` for the exchange at ``exchange`` on ``chain_id``."""
-    domain = keccak(abi_encode(
-        ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-        [keccak(DOMAIN_TYPE), keccak(b"DataExchange"), keccak(b"1"), chain_id, checksum(exchange, "exchange")],
-    ))
-    struct = keccak(abi_encode(
-        ["bytes32", "uint256", "address", "bool", "uint256", "uint256", "uint256"],
-        [keccak(ORDER_TYPE), *order.as_abi()],
-    ))
+    domain = keccak(
+        abi_encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [keccak(DOMAIN_TYPE), keccak(b"DataExchange"), keccak(b"1"), chain_id, checksum(exchange, "exchange")],
+        )
+    )
+    struct = keccak(
+        abi_encode(
+            ["bytes32", "uint256", "address", "bool", "uint256", "uint256", "uint256"],
+            [keccak(ORDER_TYPE), *order.as_abi()],
+        )
+    )
     return keccak(b"\x19\x01" + domain + struct)
 
 
@@ -382,9 +425,15 @@ class Exchange(ContractClient):
 
     CONTRACT = "DataExchange"
 
-    def __init__(self, chain: Chain, address: str, sender: Sender | None = None, *,
-                 abi: Sequence[dict[str, Any]] | None = None,
-                 registry_abi: Sequence[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        chain: Chain,
+        address: str,
+        sender: Sender | None = None,
+        *,
+        abi: Sequence[dict[str, Any]] | None = None,
+        registry_abi: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(chain, address, sender, abi=abi)
         self._erc20 = AbiCodec(_ERC20_ABI)
         # Registry errors bubble up through settlement: decode them too.
@@ -463,8 +512,9 @@ class Exchange(ContractClient):
         """Withdraw (buyer) or decline (seller) an open offer; the buyer's escrow is credited back."""
         return self._tx("cancelOffer", _positive(offer_id, "offer id"))
 
-    def sign_order(self, signer: Signer, listing_id: int, *, bid: bool, price: int, nonce: int,
-                   deadline: int) -> SignedOrder:
+    def sign_order(
+        self, signer: Signer, listing_id: int, *, bid: bool, price: int, nonce: int, deadline: int
+    ) -> SignedOrder:
         """An order signed by ``signer`` with EIP-712 for this exchange and chain."""
         if not isinstance(signer, Signer):
             raise InputError("sign_order needs a Signer")
@@ -472,13 +522,28 @@ class Exchange(ContractClient):
         v, r, s = signer.sign_hash(order_digest(order, self.chain.chain_id, self.address))
         return SignedOrder(order, r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([27 + v]))
 
-    def sign_match(self, seller: Signer, buyer: Signer, listing_id: int, *, price: int, deadline: int,
-                   ask_nonce: int, bid_nonce: int, bid_price: int | None = None
-                   ) -> tuple[SignedOrder, SignedOrder]:
+    def sign_match(
+        self,
+        seller: Signer,
+        buyer: Signer,
+        listing_id: int,
+        *,
+        price: int,
+        deadline: int,
+        ask_nonce: int,
+        bid_nonce: int,
+        bid_price: int | None = None,
+    ) -> tuple[SignedOrder, SignedOrder]:
         """Both sides of a match: the seller's ask at ``price`` and the buyer's bid (default: same price)."""
         ask = self.sign_order(seller, listing_id, bid=False, price=price, nonce=ask_nonce, deadline=deadline)
-        bid = self.sign_order(buyer, listing_id, bid=True, price=price if bid_price is None else bid_price,
-                              nonce=bid_nonce, deadline=deadline)
+        bid = self.sign_order(
+            buyer,
+            listing_id,
+            bid=True,
+            price=price if bid_price is None else bid_price,
+            nonce=bid_nonce,
+            deadline=deadline,
+        )
         return ask, bid
 
     def match(self, ask: SignedOrder, bid: SignedOrder, price: int | None = None) -> TradeOpened:
@@ -578,7 +643,7 @@ class Exchange(ContractClient):
             raise InputError("chunk must be at least 1")
         hashes: builtins.list[str] = []
         for start in range(0, len(calls), chunk):
-            hashes.extend(sender.send_many(calls[start:start + chunk], preflight=preflight))
+            hashes.extend(sender.send_many(calls[start : start + chunk], preflight=preflight))
         return hashes
 
     def collect(self, hashes: Sequence[str], *, check: bool = True) -> builtins.list[TxOutcome]:
@@ -613,7 +678,8 @@ class Exchange(ContractClient):
         if tok == NATIVE:
             raise InputError("the native coin needs no approval")
         receipt = self._require_sender().transact(
-            Call(tok, self._erc20.encode("approve", self.address, _uint256(amount, "amount"))))
+            Call(tok, self._erc20.encode("approve", self.address, _uint256(amount, "amount")))
+        )
         return self._outcome(receipt)
 
     def _ensure_allowance(self, token: str, amount: int) -> None:
@@ -653,8 +719,18 @@ class Exchange(ContractClient):
         status = TradeStatus(t[3])
         if status == TradeStatus.NONE:
             raise InputError(f"no trade #{trade_id} on exchange {self.address}")
-        return Trade(trade_id, int(t[0]), _addr(t[1]), _addr(t[2]), status, int(t[4]), int(t[5]), int(t[6]),
-                     bytes(t[7]), int(t[8]))
+        return Trade(
+            trade_id,
+            int(t[0]),
+            _addr(t[1]),
+            _addr(t[2]),
+            status,
+            int(t[4]),
+            int(t[5]),
+            int(t[6]),
+            bytes(t[7]),
+            int(t[8]),
+        )
 
     def offer_info(self, offer_id: int) -> Offer:
         t = self._view1("getOffer", _positive(offer_id, "offer id"))
@@ -705,23 +781,38 @@ class Exchange(ContractClient):
             a = ev.args
             if ev.name == "PayoutCredited":
                 payouts.setdefault(int(a["tradeId"]), []).append(
-                    Payout(_addr(a["payee"]), bytes(a["sourceAsset"]), _addr(a["currency"]), int(a["amount"])))
+                    Payout(_addr(a["payee"]), bytes(a["sourceAsset"]), _addr(a["currency"]), int(a["amount"]))
+                )
             elif ev.name == "TradeSettled":
                 tid = int(a["tradeId"])
-                result.append(Settlement(tid, int(a["amount"]), int(a["fee"]), int(a["licenceId"]),
-                                         tuple(payouts.pop(tid, [])), out))
+                result.append(
+                    Settlement(
+                        tid, int(a["amount"]), int(a["fee"]), int(a["licenceId"]), tuple(payouts.pop(tid, [])), out
+                    )
+                )
         return result
 
     def _opened(self, out: TxOutcome) -> builtins.list[TradeOpened]:
         return [
-            TradeOpened(int(a["tradeId"]), int(a["listingId"]), _addr(a["buyer"]), _addr(a["seller"]), _addr(a["currency"]),
-                        int(a["price"]), int(a["amount"]), TradeOrigin(a["origin"]), out)
+            TradeOpened(
+                int(a["tradeId"]),
+                int(a["listingId"]),
+                _addr(a["buyer"]),
+                _addr(a["seller"]),
+                _addr(a["currency"]),
+                int(a["price"]),
+                int(a["amount"]),
+                TradeOrigin(a["origin"]),
+                out,
+            )
             for a in (e.args for e in out.all("TradeOpened"))
         ]
 
     def _refunds(self, out: TxOutcome) -> builtins.list[Refund]:
-        return [Refund(int(a["tradeId"]), _addr(a["buyer"]), _addr(a["currency"]), int(a["amount"]), out)
-                for a in (e.args for e in out.all("TradeRefunded"))]
+        return [
+            Refund(int(a["tradeId"]), _addr(a["buyer"]), _addr(a["currency"]), int(a["amount"]), out)
+            for a in (e.args for e in out.all("TradeRefunded"))
+        ]
 
 
 # ---------------------------------------------------------------------------- validation

@@ -96,7 +96,7 @@ def to_bytes32(value: bytes | str, what: str) -> bytes:
             raise InputError(f"{what} must be 32 bytes, got {len(value)}")
         return bytes(value)
     if isinstance(value, str) and _HEX32.match(value):
-        return bytes.fromhex(value[2:] if value.startswith("0x") else value)
+        return bytes.fromhex(value.removeprefix("0x"))
     raise InputError(f"{what} must be a 32-byte hash (64 hex digits), got {value!r}")
 
 
@@ -142,7 +142,9 @@ class Registration:
         parents = tuple(to_bytes32(p, "parent asset id") for p in self.parents)
         licences = tuple(_uint(x, 256, "parent licence id") for x in self.parent_licences)
         if len(parents) != len(licences):
-            raise InputError(f"{len(parents)} parents but {len(licences)} parent licences: give one per parent (0: own right)")
+            raise InputError(
+                f"{len(parents)} parents but {len(licences)} parent licences: give one per parent (0: own right)"
+            )
         object.__setattr__(self, "parents", parents)
         object.__setattr__(self, "parent_licences", licences)
         if self.content_hash == ZERO32:
@@ -160,8 +162,15 @@ class Registration:
 
     def as_abi(self) -> tuple[Any, ...]:
         return (
-            self.content_hash, self.metadata_hash, self.metadata_uri, int(self.category), int(self.level),
-            int(self.kind), self.consent_ref, list(self.parents), list(self.parent_licences),
+            self.content_hash,
+            self.metadata_hash,
+            self.metadata_uri,
+            int(self.category),
+            int(self.level),
+            int(self.kind),
+            self.consent_ref,
+            list(self.parents),
+            list(self.parent_licences),
         )
 
 
@@ -194,8 +203,14 @@ class LicenceTerms:
 
     def as_abi(self) -> tuple[Any, ...]:
         return (
-            self.asset_id, self.licensee, self.purpose_hash, self.starts_at, self.expires_at, self.terms_hash,
-            self.revenue_share_bps, bool(self.derivatives_allowed),
+            self.asset_id,
+            self.licensee,
+            self.purpose_hash,
+            self.starts_at,
+            self.expires_at,
+            self.terms_hash,
+            self.revenue_share_bps,
+            bool(self.derivatives_allowed),
         )
 
     @classmethod
@@ -240,8 +255,21 @@ class Asset:
 
     @classmethod
     def from_abi(cls, asset_id: bytes, t: tuple[Any, ...]) -> Asset:
-        return cls(asset_id, t[0], Category(t[1]), Level(t[2]), Kind(t[3]), Status(t[4]), t[5], t[6], t[7], t[8],
-                   t[9], t[10], t[11])
+        return cls(
+            asset_id,
+            t[0],
+            Category(t[1]),
+            Level(t[2]),
+            Kind(t[3]),
+            Status(t[4]),
+            t[5],
+            t[6],
+            t[7],
+            t[8],
+            t[9],
+            t[10],
+            t[11],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +327,7 @@ def format_code(code: bytes) -> str:
     if len(code) != 10:
         raise InputError(f"verification code must be 10 bytes, got {len(code)}")
     digits = base64.b32encode(code).decode().translate(_TO_CROCKFORD)
-    return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
 
 
 def parse_code(text: str) -> bytes:

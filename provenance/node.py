@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from provenance.errors import NodeError
 
@@ -48,7 +49,7 @@ def find_anvil() -> Path:
         for candidate in sorted((root / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil")):
             if os.access(candidate, os.X_OK):
                 return candidate
-    except Exception:  # noqa: BLE001 - no checkout: fall through to PATH
+    except Exception:  # noqa: BLE001, S110 - no checkout: fall through to PATH
         pass
     found = shutil.which("anvil")
     if found:
@@ -98,13 +99,20 @@ class LocalNode:
     def _command(self, port: int) -> list[str]:
         cmd = [
             str(find_anvil()),
-            "--host", "127.0.0.1",
-            "--port", str(port),
-            "--chain-id", str(self.chain_id),
-            "--accounts", str(self.accounts),
-            "--balance", str(self.balance_ether),
-            "--gas-limit", str(self.gas_limit),
-            "--hardfork", "prague",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--chain-id",
+            str(self.chain_id),
+            "--accounts",
+            str(self.accounts),
+            "--balance",
+            str(self.balance_ether),
+            "--gas-limit",
+            str(self.gas_limit),
+            "--hardfork",
+            "prague",
             "--silent",
         ]
         if self.block_time:
@@ -125,7 +133,10 @@ class LocalNode:
             out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
             try:
                 proc = subprocess.Popen(
-                    self._command(port), stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                    self._command(port),
+                    stdout=out,
+                    stderr=subprocess.PIPE,
+                    stdin=subprocess.DEVNULL,
                     start_new_session=True,
                 )
             except OSError as exc:
@@ -161,12 +172,11 @@ class LocalNode:
         if proc.stderr:
             proc.stderr.close()
 
-    def __enter__(self) -> LocalNode:
-        return self.start()
+    def __enter__(self) -> Self:
+        self.start()
+        return self
 
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
     def __del__(self) -> None:
@@ -185,7 +195,8 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 def _answers(url: str) -> bool:
     req = urllib.request.Request(
-        url, data=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+        url,
+        data=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
         headers={"Content-Type": "application/json"},
     )
     try:

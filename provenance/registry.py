@@ -61,20 +61,50 @@ def role_id(name: str) -> bytes:
     return b"\x00" * 32 if name == "DEFAULT_ADMIN_ROLE" else keccak(name.encode())
 
 
-def registration_digest(reg: Registration, applicant: str, nonce: int, deadline: int, chain_id: int,
-                        registry: str) -> bytes:
+def registration_digest(
+    reg: Registration, applicant: str, nonce: int, deadline: int, chain_id: int, registry: str
+) -> bytes:
     """The EIP-712 digest an applicant signs to have ``reg`` relayed (bound to chain and contract)."""
-    domain = keccak(abi_encode(
-        ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-        [keccak(DOMAIN_TYPE), keccak(b"DataRegistry"), keccak(b"1"), chain_id, registry],
-    ))
-    struct = keccak(abi_encode(
-        ["bytes32", "bytes32", "bytes32", "bytes32", "uint8", "uint8", "uint8", "bytes32", "bytes32", "bytes32",
-         "address", "uint256", "uint256"],
-        [keccak(REGISTER_TYPE), reg.content_hash, reg.metadata_hash, keccak(reg.metadata_uri.encode()),
-         int(reg.category), int(reg.level), int(reg.kind), reg.consent_ref, keccak(b"".join(reg.parents)),
-         keccak(b"".join(x.to_bytes(32, "big") for x in reg.parent_licences)), applicant, nonce, deadline],
-    ))
+    domain = keccak(
+        abi_encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [keccak(DOMAIN_TYPE), keccak(b"DataRegistry"), keccak(b"1"), chain_id, registry],
+        )
+    )
+    struct = keccak(
+        abi_encode(
+            [
+                "bytes32",
+                "bytes32",
+                "bytes32",
+                "bytes32",
+                "uint8",
+                "uint8",
+                "uint8",
+                "bytes32",
+                "bytes32",
+                "bytes32",
+                "address",
+                "uint256",
+                "uint256",
+            ],
+            [
+                keccak(REGISTER_TYPE),
+                reg.content_hash,
+                reg.metadata_hash,
+                keccak(reg.metadata_uri.encode()),
+                int(reg.category),
+                int(reg.level),
+                int(reg.kind),
+                reg.consent_ref,
+                keccak(b"".join(reg.parents)),
+                keccak(b"".join(x.to_bytes(32, "big") for x in reg.parent_licences)),
+                applicant,
+                nonce,
+                deadline,
+            ],
+        )
+    )
     return keccak(b"\x19\x01" + domain + struct)
 
 
@@ -141,8 +171,10 @@ class Registry(ContractClient):
         if per_tx == 1:
             calls = [self._call("register", r.as_abi()) for r in regs]
         else:
-            calls = [self._call("registerBatch", [r.as_abi() for r in regs[i:i + per_tx]])
-                     for i in range(0, len(regs), per_tx)]
+            calls = [
+                self._call("registerBatch", [r.as_abi() for r in regs[i : i + per_tx]])
+                for i in range(0, len(regs), per_tx)
+            ]
         applied: list[Applied] = []
         for out in self._txs(calls):
             applied.extend(self._applied(out))
@@ -164,7 +196,9 @@ class Registry(ContractClient):
 
     def _applied(self, out: TxOutcome) -> list[Applied]:
         # AssetApplied: assetId is topic 1, noticeEndsAt the 7th head word of the data.
-        return [Applied(log.topics[1], int.from_bytes(log.data[192:224], "big"), out) for log in out.raw("AssetApplied")]
+        return [
+            Applied(log.topics[1], int.from_bytes(log.data[192:224], "big"), out) for log in out.raw("AssetApplied")
+        ]
 
     def certify(self, asset_id: bytes | str) -> Certified:
         """Issue the certificate (registrar)."""
@@ -181,18 +215,31 @@ class Registry(ContractClient):
         return self._tx("revokeCertificate", to_bytes32(asset_id, "asset id"), _reason(reason))
 
     # ------------------------------------------------------------------ rights
-    def transfer_right(self, asset_id: bytes | str, right: Right | int | str, to: str, shares: int,
-                       from_: str | None = None) -> TxOutcome:
+    def transfer_right(
+        self, asset_id: bytes | str, right: Right | int | str, to: str, shares: int, from_: str | None = None
+    ) -> TxOutcome:
         """Transfer ``shares`` of ``right`` from holder key ``from_`` (default: the sender) to ``to``."""
         sender = self._require_sender()
-        return self._tx("transferRight", to_bytes32(asset_id, "asset id"), int(_right(right)),
-                        checksum(from_ or sender.address, "from"), checksum(to, "to"), _shares(shares))
+        return self._tx(
+            "transferRight",
+            to_bytes32(asset_id, "asset id"),
+            int(_right(right)),
+            checksum(from_ or sender.address, "from"),
+            checksum(to, "to"),
+            _shares(shares),
+        )
 
-    def record_succession(self, predecessor: str, successor: str, kind: SuccessionKind | int | str,
-                          basis_hash: bytes | str) -> TxOutcome:
+    def record_succession(
+        self, predecessor: str, successor: str, kind: SuccessionKind | int | str, basis_hash: bytes | str
+    ) -> TxOutcome:
         """Record that ``successor`` succeeds ``predecessor`` (registrar)."""
-        return self._tx("recordSuccession", checksum(predecessor, "predecessor"), checksum(successor, "successor"),
-                        int(_succession(kind)), to_bytes32(basis_hash, "basis hash"))
+        return self._tx(
+            "recordSuccession",
+            checksum(predecessor, "predecessor"),
+            checksum(successor, "successor"),
+            int(_succession(kind)),
+            to_bytes32(basis_hash, "basis hash"),
+        )
 
     # ------------------------------------------------------------------ licences
     def grant_licence(self, terms: LicenceTerms) -> Issued:
@@ -204,12 +251,25 @@ class Registry(ContractClient):
         return self._tx("revokeLicence", _id(licence_id, "licence id"), _reason(reason))
 
     # ------------------------------------------------------------------ pledges
-    def pledge(self, asset_id: bytes | str, right: Right | int | str, pledgee: str, shares: int,
-               terms_hash: bytes | str, from_: str | None = None) -> Issued:
+    def pledge(
+        self,
+        asset_id: bytes | str,
+        right: Right | int | str,
+        pledgee: str,
+        shares: int,
+        terms_hash: bytes | str,
+        from_: str | None = None,
+    ) -> Issued:
         sender = self._require_sender()
-        out = self._tx("pledge", to_bytes32(asset_id, "asset id"), int(_right(right)),
-                       checksum(from_ or sender.address, "from"), checksum(pledgee, "pledgee"), _shares(shares),
-                       to_bytes32(terms_hash, "terms hash"))
+        out = self._tx(
+            "pledge",
+            to_bytes32(asset_id, "asset id"),
+            int(_right(right)),
+            checksum(from_ or sender.address, "from"),
+            checksum(pledgee, "pledgee"),
+            _shares(shares),
+            to_bytes32(terms_hash, "terms hash"),
+        )
         return Issued(out.first("PledgeCreated").args["pledgeId"], out)
 
     def release_pledge(self, pledge_id: int) -> TxOutcome:
@@ -223,10 +283,20 @@ class Registry(ContractClient):
         out = self._tx("fileDispute", to_bytes32(asset_id, "asset id"), to_bytes32(evidence_hash, "evidence hash"))
         return Issued(out.first("DisputeFiled").args["disputeId"], out)
 
-    def resolve_dispute(self, dispute_id: int, ruling: Ruling | int | str, ruling_hash: bytes | str,
-                        transfers: Sequence[RightTransfer] = ()) -> TxOutcome:
-        return self._tx("resolveDispute", _id(dispute_id, "dispute id"), int(_ruling(ruling)),
-                        to_bytes32(ruling_hash, "ruling hash"), [t.as_abi() for t in transfers])
+    def resolve_dispute(
+        self,
+        dispute_id: int,
+        ruling: Ruling | int | str,
+        ruling_hash: bytes | str,
+        transfers: Sequence[RightTransfer] = (),
+    ) -> TxOutcome:
+        return self._tx(
+            "resolveDispute",
+            _id(dispute_id, "dispute id"),
+            int(_ruling(ruling)),
+            to_bytes32(ruling_hash, "ruling hash"),
+            [t.as_abi() for t in transfers],
+        )
 
     def freeze(self, asset_id: bytes | str, reason_hash: bytes | str) -> TxOutcome:
         return self._tx("freeze", to_bytes32(asset_id, "asset id"), to_bytes32(reason_hash, "reason hash"))
@@ -262,16 +332,23 @@ class Registry(ContractClient):
         return self.asset(asset_id).status
 
     def shares_of(self, asset_id: bytes | str, right: Right | int | str, holder: str) -> int:
-        return int(self._view1("sharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)),
-                               checksum(holder, "holder")))
+        return int(
+            self._view1("sharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)), checksum(holder, "holder"))
+        )
 
     def effective_shares_of(self, asset_id: bytes | str, right: Right | int | str, party: str) -> int:
-        return int(self._view1("effectiveSharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)),
-                               checksum(party, "party")))
+        return int(
+            self._view1(
+                "effectiveSharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)), checksum(party, "party")
+            )
+        )
 
     def pledged_shares_of(self, asset_id: bytes | str, right: Right | int | str, holder: str) -> int:
-        return int(self._view1("pledgedSharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)),
-                               checksum(holder, "holder")))
+        return int(
+            self._view1(
+                "pledgedSharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)), checksum(holder, "holder")
+            )
+        )
 
     def holders(self, asset_id: bytes | str, right: Right | int | str) -> dict[str, int]:
         """Holder key -> shares of ``right`` (non-zero only)."""
@@ -300,8 +377,14 @@ class Registry(ContractClient):
 
     def may_use(self, asset_id: bytes | str, party: str, purpose_hash: bytes | str) -> bool:
         """Whether ``party`` may use the asset for the purpose now."""
-        return bool(self._view1("mayUse", to_bytes32(asset_id, "asset id"), checksum(party, "party"),
-                                to_bytes32(purpose_hash, "purpose hash")))
+        return bool(
+            self._view1(
+                "mayUse",
+                to_bytes32(asset_id, "asset id"),
+                checksum(party, "party"),
+                to_bytes32(purpose_hash, "purpose hash"),
+            )
+        )
 
     def parents(self, asset_id: bytes | str) -> list[tuple[bytes, int]]:
         ids, shares = self._view("parentsOf", to_bytes32(asset_id, "asset id"))
@@ -369,9 +452,14 @@ class Registry(ContractClient):
             raise InputError(f"asset 0x{aid.hex()} has no certificate (status {asset.status.name.lower()})")
         holders = {r.name.lower(): tuple(sorted(self.holders(aid, r).items())) for r in Right}
         return Certificate(
-            asset_id=aid, number=str(self._view1("certificateNumber", aid)), code=format_code(self.expected_code(aid)),
-            serial=asset.serial, certified_at=asset.certified_at, chain_id=self.chain.chain_id,
-            registry=self.address, holders=holders,
+            asset_id=aid,
+            number=str(self._view1("certificateNumber", aid)),
+            code=format_code(self.expected_code(aid)),
+            serial=asset.serial,
+            certified_at=asset.certified_at,
+            chain_id=self.chain.chain_id,
+            registry=self.address,
+            holders=holders,
         )
 
     def certificate_by_code(self, code: str | bytes) -> Certificate:

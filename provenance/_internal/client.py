@@ -79,8 +79,9 @@ class ContractClient:
 
     CONTRACT = ""
 
-    def __init__(self, chain: Chain, address: str, sender: Sender | None = None, *,
-                 abi: Sequence[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, chain: Chain, address: str, sender: Sender | None = None, *, abi: Sequence[dict[str, Any]] | None = None
+    ) -> None:
         from provenance.compiler import load_artifact
 
         self.chain = chain

@@ -87,7 +87,7 @@ def not_supported(error: Exception) -> bool:
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _batch(node: BatchRpc, calls: Sequence[tuple[str, Sequence[Any]]], *, allow_errors: bool = False) -> list[Any]:
@@ -134,7 +134,7 @@ def fetch_blocks(node: BatchRpc, numbers: Iterable[int], *, batch_size: int = 10
             receipts, cursor = [], 0
             for block in blocks:
                 count = len(block["transactions"])
-                receipts.append(answers[cursor:cursor + count])
+                receipts.append(answers[cursor : cursor + count])
                 cursor += count
         # (3) check each block as fetch_block_evidence does, from the answers in hand
         for number, block, block_receipts in zip(chunk, blocks, receipts, strict=True):
@@ -170,8 +170,9 @@ def fetch_header_chain(
     missing = [n for n in range(first, last + 1) if n not in known]
     headers: dict[int, bytes] = {n: b.evidence.header for n, b in known.items() if first <= n <= last}
     for chunk in _chunks(missing, batch_size):
-        for number, block in zip(chunk, _batch(node, [("eth_getBlockByNumber", [hex(n), False]) for n in chunk]),
-                                 strict=True):
+        for number, block in zip(
+            chunk, _batch(node, [("eth_getBlockByNumber", [hex(n), False]) for n in chunk]), strict=True
+        ):
             if not isinstance(block, Mapping):
                 raise ChainError(f"block {number} not found on the node")
             try:

@@ -22,8 +22,17 @@ import orjson
 
 from provenance.models import format_code
 
-__all__ = ["Arg", "BundleFacts", "CertificateFact", "EventFact", "PartyFact", "RecordFact", "checksum", "is_hex",
-           "read_facts"]
+__all__ = [
+    "Arg",
+    "BundleFacts",
+    "CertificateFact",
+    "EventFact",
+    "PartyFact",
+    "RecordFact",
+    "checksum",
+    "is_hex",
+    "read_facts",
+]
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 _HEX = re.compile(r"0x[0-9a-fA-F]*")
@@ -184,9 +193,16 @@ def _event(k: int, entry: Any, types: Mapping[tuple[str, str], Mapping[str, str]
         raise ValueError("a number is not a number")
     block_number, timestamp, tx_index, log_index = (int(n or 0) for n in numbers)
     return EventFact(
-        index=k, contract=str(entry["contract"]), event=str(entry["event"]), address=checksum(_text(entry["address"])),
-        block_number=block_number, block_hash=_text(entry["blockHash"]), timestamp=timestamp,
-        tx_hash=_text(entry["txHash"]), tx_index=tx_index, log_index=log_index,
+        index=k,
+        contract=str(entry["contract"]),
+        event=str(entry["event"]),
+        address=checksum(_text(entry["address"])),
+        block_number=block_number,
+        block_hash=_text(entry["blockHash"]),
+        timestamp=timestamp,
+        tx_hash=_text(entry["txHash"]),
+        tx_index=tx_index,
+        log_index=log_index,
         sender=checksum(_text(entry["from"])),
         args=tuple(Arg(str(name), known.get(str(name), ""), args[name]) for name in names),
     )
@@ -209,8 +225,9 @@ def _prefixes(contracts: Any, problems: list[str]) -> dict[str, str]:
     return out
 
 
-def _certificates(events: Sequence[EventFact], prefixes: Mapping[str, str],
-                  problems: list[str]) -> list[CertificateFact]:
+def _certificates(
+    events: Sequence[EventFact], prefixes: Mapping[str, str], problems: list[str]
+) -> list[CertificateFact]:
     out: list[CertificateFact] = []
     for e in events:
         if e.event != "AssetCertified":
@@ -225,21 +242,38 @@ def _certificates(events: Sequence[EventFact], prefixes: Mapping[str, str],
             problems.append(f"timeline[{e.index}]: the AssetCertified arguments are malformed")
             continue
         asset = _text(e.arg("assetId"))
-        revoked = any(later.event == "CertificateRevoked" and _text(later.arg("assetId")) == asset
-                      for later in events[e.index + 1:])
+        revoked = any(
+            later.event == "CertificateRevoked" and _text(later.arg("assetId")) == asset
+            for later in events[e.index + 1 :]
+        )
         prefix = prefixes.get(e.contract, "?")
-        out.append(CertificateFact(asset, f"{prefix}-{year}-{serial:06d}", code, code_hex, serial, year, at,
-                                   checksum(_text(e.arg("registrar"))), e.index, revoked))
+        out.append(
+            CertificateFact(
+                asset,
+                f"{prefix}-{year}-{serial:06d}",
+                code,
+                code_hex,
+                serial,
+                year,
+                at,
+                checksum(_text(e.arg("registrar"))),
+                e.index,
+                revoked,
+            )
+        )
     return out
 
 
-def _primary(kind: str, subject: str, events: Sequence[EventFact],
-             certificates: Sequence[CertificateFact]) -> CertificateFact | None:
+def _primary(
+    kind: str, subject: str, events: Sequence[EventFact], certificates: Sequence[CertificateFact]
+) -> CertificateFact | None:
     """The subject's certificate: of the asset, or of the traded asset, or the only one."""
     asset = subject if kind == "asset" else None
     if kind == "trade":
         listings = {_text(e.arg("listingId")) or str(e.arg("listingId")) for e in events if e.event == "TradeOpened"}
-        traded = [_text(e.arg("assetId")) for e in events if e.event == "Listed" and str(e.arg("listingId")) in listings]
+        traded = [
+            _text(e.arg("assetId")) for e in events if e.event == "Listed" and str(e.arg("listingId")) in listings
+        ]
         asset = traded[0] if traded else None
     if asset is not None:
         own = [c for c in certificates if c.asset_id == asset]
@@ -263,8 +297,9 @@ def _parties(events: Sequence[EventFact]) -> list[PartyFact]:
 
     for e in events:
         for a in e.args:
-            is_address = a.type == "address" or (not a.type and isinstance(a.value, str)
-                                                  and bool(_ADDRESS.fullmatch(a.value)))
+            is_address = a.type == "address" or (
+                not a.type and isinstance(a.value, str) and bool(_ADDRESS.fullmatch(a.value))
+            )
             if is_address and a.name not in _NOT_PARTIES and isinstance(a.value, str):
                 add(a.value, a.name, e.index)
         add(e.sender, "sender", e.index)
@@ -309,16 +344,30 @@ def read_facts(doc: Mapping[str, Any]) -> BundleFacts:
             problems.append(f"timeline[{k}] is malformed and left out")
     certificates = _certificates(events, _prefixes(contracts, problems), problems)
     kind, subject = _text(query.get("kind")), _text(query.get("id"))
-    listed = [(str(c.get("name", "")), checksum(_text(c.get("address"))))
-              for c in (contracts if isinstance(contracts, list) else ()) if isinstance(c, dict)]
+    listed = [
+        (str(c.get("name", "")), checksum(_text(c.get("address"))))
+        for c in (contracts if isinstance(contracts, list) else ())
+        if isinstance(c, dict)
+    ]
     return BundleFacts(
-        kind=kind, subject=checksum(subject) if kind == "party" else subject, lineage=_text(query.get("lineage")),
-        source=_text(query.get("source")), to_block=_int(query.get("toBlock")), chain_id=_int(chain.get("chainId")),
-        genesis_hash=_text(chain.get("genesisHash")), checkpoint=checkpoint,
-        exporter=checksum(_text(doc.get("exporter"))), created_at=_int(doc.get("createdAt")), tool=tool_text,
-        contracts=tuple(listed), events=tuple(events), certificates=tuple(certificates),
-        certificate=_primary(kind, subject, events, certificates), parties=tuple(_parties(events)),
-        records=tuple(_records(doc, problems)), problems=tuple(problems),
+        kind=kind,
+        subject=checksum(subject) if kind == "party" else subject,
+        lineage=_text(query.get("lineage")),
+        source=_text(query.get("source")),
+        to_block=_int(query.get("toBlock")),
+        chain_id=_int(chain.get("chainId")),
+        genesis_hash=_text(chain.get("genesisHash")),
+        checkpoint=checkpoint,
+        exporter=checksum(_text(doc.get("exporter"))),
+        created_at=_int(doc.get("createdAt")),
+        tool=tool_text,
+        contracts=tuple(listed),
+        events=tuple(events),
+        certificates=tuple(certificates),
+        certificate=_primary(kind, subject, events, certificates),
+        parties=tuple(_parties(events)),
+        records=tuple(_records(doc, problems)),
+        problems=tuple(problems),
     )
 
 

@@ -111,9 +111,21 @@ def build_subset(source: Path, target: Path, text: str = SUBSET_TEXT, style: str
     table = font["name"]
     full = f"{_FAMILY} {style}"
     postscript = f"{_FAMILY.replace(' ', '')}-{style}"
-    for ident, value in ((1, _FAMILY), (2, style), (3, f"{postscript};subset"), (4, full), (5, version),
-                         (6, postscript), (10, (f"Subset of Noto Sans SC ({version}) for provenance evidence "
-                                               "reports, made by provenance.evidence._report_fonts"))):
+    for ident, value in (
+        (1, _FAMILY),
+        (2, style),
+        (3, f"{postscript};subset"),
+        (4, full),
+        (5, version),
+        (6, postscript),
+        (
+            10,
+            (
+                f"Subset of Noto Sans SC ({version}) for provenance evidence "
+                "reports, made by provenance.evidence._report_fonts"
+            ),
+        ),
+    ):
         table.setName(value, ident, 3, 1, 0x409)
     target.parent.mkdir(parents=True, exist_ok=True)
     font.save(str(target))

@@ -66,7 +66,8 @@ footer{margin-top:28px;color:var(--mute);font-size:12px}
 def _kv(rows: Sequence[Row], css: str = "kv") -> str:
     body = "".join(
         f'<tr><th scope="row">{escape(r.label)}</th><td{" class=mono" if r.mono else ""}>{escape(r.value)}</td></tr>'
-        for r in rows)
+        for r in rows
+    )
     return f'<table class="{css}">{body}</table>'
 
 
@@ -77,9 +78,9 @@ def _event(view: View, e: EventView) -> str:
         f'<section class="event{" related" if e.related else ""}" id="event-{e.number}">'
         f'<h3>#{e.number} {escape(e.title)}<span class="name">{escape(e.name)}</span>{related}</h3>'
         f'<div class="meta">{escape(t["event.block"])} <b>{e.block}</b> · {escape(t["event.time"])} '
-        f'{escape(e.time)}</div>'
+        f"{escape(e.time)}</div>"
         f'<div class="meta">{escape(t["event.tx"])} <span class="mono">{escape(e.tx_hash)}</span></div>'
-        f'{_kv(e.rows, "kv args")}</section>'
+        f"{_kv(e.rows, 'kv args')}</section>"
     )
 
 
@@ -89,7 +90,9 @@ def _checks(view: View) -> str:
     rows = "".join(
         f'<tr class="{escape(c.status)}"><td>{escape(c.label)}<br><code>{escape(c.name)}</code></td>'
         f'<td class="status-{escape(c.status)}">{escape(c.status_text)}</td><td>{escape(c.message)}</td>'
-        f'<td class="mono">{escape(c.field)}</td></tr>' for c in view.checks)
+        f'<td class="mono">{escape(c.field)}</td></tr>'
+        for c in view.checks
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
@@ -105,8 +108,10 @@ def render_html(view: View) -> str:
         f'<div class="verdict {"ok" if view.ok else "bad"}" id="verdict">{escape(view.verdict)}',
         f'<span class="detail">{escape(view.verdict_detail)}</span>' if view.verdict_detail else "",
         "</div></div>",
-        (f'<figure class="qr-box">{qr_svg(view.qr_payload)}<figcaption>{escape(t["qr.caption"])}'
-        f'{_kv(view.qr_text, "kv")}</figcaption></figure></div>'),
+        (
+            f'<figure class="qr-box">{qr_svg(view.qr_payload)}<figcaption>{escape(t["qr.caption"])}'
+            f"{_kv(view.qr_text, 'kv')}</figcaption></figure></div>"
+        ),
         f"<h2>{escape(t['section.summary'])}</h2>{_kv(view.summary)}",
         f"<h2>{escape(t['section.certificate'])}</h2>",
         _kv(view.certificate) if view.certificate else f"<p>{escape(t['certificate.none'])}</p>",
@@ -114,11 +119,15 @@ def render_html(view: View) -> str:
     if view.other_certificates:
         parts.append(f"<h3>{escape(t['certificate.others'])}</h3>")
         parts += [_kv(rows) for rows in view.other_certificates]
-    parties = "".join(f'<tr><td class="mono addr">{escape(p.address)}</td><td>{escape(p.roles)}</td>'
-                      f"<td>{escape(p.events)}</td></tr>" for p in view.parties)
-    parts.append(f"<h2>{escape(t['section.parties'])}</h2><table><thead><tr><th>{escape(t['party.address'])}</th>"
-                 f"<th>{escape(t['party.roles'])}</th><th>{escape(t['party.events'])}</th></tr></thead>"
-                 f"<tbody>{parties}</tbody></table>")
+    parties = "".join(
+        f'<tr><td class="mono addr">{escape(p.address)}</td><td>{escape(p.roles)}</td><td>{escape(p.events)}</td></tr>'
+        for p in view.parties
+    )
+    parts.append(
+        f"<h2>{escape(t['section.parties'])}</h2><table><thead><tr><th>{escape(t['party.address'])}</th>"
+        f"<th>{escape(t['party.roles'])}</th><th>{escape(t['party.events'])}</th></tr></thead>"
+        f"<tbody>{parties}</tbody></table>"
+    )
     unverified = "" if view.ok else f' <span class="warn">{escape(t["not.verified.facts"])}</span>'
     parts.append(f"<h2>{escape(t['section.timeline'])}{unverified}</h2>")
     parts += [_event(view, e) for e in view.events]
@@ -126,9 +135,12 @@ def render_html(view: View) -> str:
         parts.append(f"<h2>{escape(t['section.records'])}</h2>")
         parts += [_kv(rows) for rows in view.records]
     parts.append(f"<h2 id=verification>{escape(t['section.verification'])}</h2>")
-    parts.append(f'<div class="verdict {"ok" if view.ok else "bad"}">{escape(view.verdict)}'
-                 + (f'<span class="detail">{escape(view.verdict_detail)}</span>' if view.verdict_detail else "")
-                 + "</div>" + _checks(view))
+    parts.append(
+        f'<div class="verdict {"ok" if view.ok else "bad"}">{escape(view.verdict)}'
+        + (f'<span class="detail">{escape(view.verdict_detail)}</span>' if view.verdict_detail else "")
+        + "</div>"
+        + _checks(view)
+    )
     if view.problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in view.problems)
         parts.append(f"<h2>{escape(t['section.problems'])}</h2><ul class=warn>{items}</ul>")

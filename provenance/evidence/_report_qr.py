@@ -27,9 +27,11 @@ def qr_svg(payload: str, size_px: int = 180) -> str:
     matrix = qr_matrix(payload)
     n = len(matrix)
     squares = "".join(f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="qr" role="img" width="{size_px}" height="{size_px}" '
-            f'viewBox="0 0 {n} {n}" shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#fff"/>'
-            f'<path fill="#000" d="{squares}"/></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="qr" role="img" width="{size_px}" height="{size_px}" '
+        f'viewBox="0 0 {n} {n}" shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#fff"/>'
+        f'<path fill="#000" d="{squares}"/></svg>'
+    )
 
 
 def qr_png(payload: str, scale: int = 8) -> bytes:

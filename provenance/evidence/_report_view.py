@@ -17,13 +17,31 @@ from provenance.evidence._report_text import CHECK_NAMES, LABELS, arg_label, enu
 from provenance.evidence.verify import VerificationReport
 from provenance.models import TOTAL_SHARES, format_code
 
-__all__ = ["CheckView", "EventView", "PartyView", "Row", "View", "build_view", "format_time", "format_value", "qr_payload"]
+__all__ = [
+    "CheckView",
+    "EventView",
+    "PartyView",
+    "Row",
+    "View",
+    "build_view",
+    "format_time",
+    "format_value",
+    "qr_payload",
+]
 
 _TIMES = frozenset({"noticeEndsAt", "certifiedAt", "startsAt", "expiresAt", "settleableAt", "anchoredAt"})
 _DURATIONS = frozenset({"licenceDuration", "noticePeriod", "window"})
 _BPS = frozenset({"revenueShareBps", "feeBps"})
-_LISTING_TERMS = ("assetId", "contractHash", "price", "currency", "purposeHash", "licenceDuration", "revenueShareBps",
-                  "derivativesAllowed")
+_LISTING_TERMS = (
+    "assetId",
+    "contractHash",
+    "price",
+    "currency",
+    "purposeHash",
+    "licenceDuration",
+    "revenueShareBps",
+    "derivativesAllowed",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +163,10 @@ def format_value(lang: str, event: str, arg: Arg) -> tuple[str, bool]:
         return value, is_hex(value)
     if isinstance(value, list):
         if event == "Listed" and arg.name == "terms" and len(value) == len(_LISTING_TERMS):
-            parts = [f"{arg_label(lang, name)}: {format_value(lang, event, Arg(name, '', v))[0]}"
-                     for name, v in zip(_LISTING_TERMS, value, strict=True)]
+            parts = [
+                f"{arg_label(lang, name)}: {format_value(lang, event, Arg(name, '', v))[0]}"
+                for name, v in zip(_LISTING_TERMS, value, strict=True)
+            ]
         else:
             parts = [format_value(lang, event, Arg(arg.name, "", v))[0] for v in value]
         return "; ".join(parts), True
@@ -166,8 +186,16 @@ def _event_view(lang: str, facts: BundleFacts, e: EventFact) -> EventView:
     ]
     asset = e.arg("assetId")
     related = facts.kind == "asset" and isinstance(asset, str) and asset != facts.subject
-    return EventView(e.index + 1, event_label(lang, e.event), e.event, e.block_number, format_time(e.timestamp),
-                     e.tx_hash, tuple(rows), related)
+    return EventView(
+        e.index + 1,
+        event_label(lang, e.event),
+        e.event,
+        e.block_number,
+        format_time(e.timestamp),
+        e.tx_hash,
+        tuple(rows),
+        related,
+    )
 
 
 def _certificate_rows(lang: str, facts: BundleFacts, index: int) -> tuple[Row, ...]:
@@ -194,8 +222,10 @@ def _summary(lang: str, facts: BundleFacts) -> list[Row]:
     kind = t.get(f"kind.{facts.kind}", facts.kind)
     rows = [Row(t["query.kind"], f"{kind} ({facts.kind})"), Row(t["subject"], facts.subject, True)]
     if facts.certificate is not None:
-        rows += [Row(t["certificate.number"], facts.certificate.number, True),
-                 Row(t["certificate.code"], facts.certificate.code, True)]
+        rows += [
+            Row(t["certificate.number"], facts.certificate.number, True),
+            Row(t["certificate.code"], facts.certificate.code, True),
+        ]
     if facts.kind == "asset":
         applied = [e for e in facts.events_of("AssetApplied") if e.arg("assetId") == facts.subject]
         if applied:
@@ -223,27 +253,45 @@ def _summary(lang: str, facts: BundleFacts) -> list[Row]:
 
 def _bundle_rows(lang: str, facts: BundleFacts, bundle_hash: str) -> list[Row]:
     t = LABELS[lang]
-    rows = [Row(t["bundle.hash"], bundle_hash, True), Row(t["bundle.chain"], str(facts.chain_id)),
-            Row(t["bundle.genesis"], facts.genesis_hash, True)]
+    rows = [
+        Row(t["bundle.hash"], bundle_hash, True),
+        Row(t["bundle.chain"], str(facts.chain_id)),
+        Row(t["bundle.genesis"], facts.genesis_hash, True),
+    ]
     if facts.checkpoint is not None:
         rows.append(Row(t["bundle.checkpoint"], f"{facts.checkpoint[0]} {facts.checkpoint[1]}", True))
-    rows += [Row(t["source"], facts.source), Row(t["to_block"], str(facts.to_block)),
-             Row(t["bundle.exporter"], facts.exporter, True), Row(t["bundle.created"], format_time(facts.created_at)),
-             Row(t["bundle.tool"], facts.tool)]
+    rows += [
+        Row(t["source"], facts.source),
+        Row(t["to_block"], str(facts.to_block)),
+        Row(t["bundle.exporter"], facts.exporter, True),
+        Row(t["bundle.created"], format_time(facts.created_at)),
+        Row(t["bundle.tool"], facts.tool),
+    ]
     rows += [Row(t["bundle.contracts"], f"{name} {address}", True) for name, address in facts.contracts]
     return rows
 
 
 def _checks(lang: str, verification: VerificationReport) -> tuple[CheckView, ...]:
     t = LABELS[lang]
-    return tuple(CheckView(c.name, CHECK_NAMES[lang].get(c.name, c.name), c.status, t.get(f"status.{c.status}", c.status),
-                           c.message, c.field) for c in verification.checks)
+    return tuple(
+        CheckView(
+            c.name,
+            CHECK_NAMES[lang].get(c.name, c.name),
+            c.status,
+            t.get(f"status.{c.status}", c.status),
+            c.message,
+            c.field,
+        )
+        for c in verification.checks
+    )
 
 
 def _parties(lang: str, facts: BundleFacts) -> tuple[PartyView, ...]:
     sep = "、" if lang == "zh" else ", "
-    return tuple(PartyView(p.address, sep.join(arg_label(lang, r) for r in p.roles),
-                           " ".join(f"#{k + 1}" for k in p.events)) for p in facts.parties)
+    return tuple(
+        PartyView(p.address, sep.join(arg_label(lang, r) for r in p.roles), " ".join(f"#{k + 1}" for k in p.events))
+        for p in facts.parties
+    )
 
 
 def qr_payload(code: str | None, bundle_hash: str) -> str:
@@ -262,17 +310,32 @@ def build_view(lang: str, facts: BundleFacts, verification: VerificationReport, 
         detail = f"{t['failed.detail']}: {label} ({failure.name}){where}: {failure.message}"
     primary = facts.certificate
     others = tuple(_certificate_rows(lang, facts, k) for k, c in enumerate(facts.certificates) if c is not primary)
-    records = tuple((Row(t["record.hash"], r.record_hash, True), Row(t["record.content"], r.content, True),
-                     Row(t["record.event"], "—" if r.event is None else f"#{r.event + 1}")) for r in facts.records)
+    records = tuple(
+        (
+            Row(t["record.hash"], r.record_hash, True),
+            Row(t["record.content"], r.content, True),
+            Row(t["record.event"], "—" if r.event is None else f"#{r.event + 1}"),
+        )
+        for r in facts.records
+    )
     code = primary.code if primary is not None else None
     qr_text = ([Row(t["certificate.code"], code, True)] if code else []) + [Row(t["bundle.hash"], bundle_hash, True)]
     return View(
-        lang=lang, labels=t, title=t.get(f"title.{facts.kind}", t["title.asset"]), ok=verification.ok,
-        verdict=t["verified"] if verification.ok else t["failed"], verdict_detail=detail,
+        lang=lang,
+        labels=t,
+        title=t.get(f"title.{facts.kind}", t["title.asset"]),
+        ok=verification.ok,
+        verdict=t["verified"] if verification.ok else t["failed"],
+        verdict_detail=detail,
         summary=tuple(_summary(lang, facts)),
         certificate=() if primary is None else _certificate_rows(lang, facts, facts.certificates.index(primary)),
-        other_certificates=others, parties=_parties(lang, facts),
-        events=tuple(_event_view(lang, facts, e) for e in facts.events), checks=_checks(lang, verification),
-        bundle=tuple(_bundle_rows(lang, facts, bundle_hash)), records=records, problems=facts.problems,
-        qr_payload=qr_payload(code, bundle_hash), qr_text=tuple(qr_text),
+        other_certificates=others,
+        parties=_parties(lang, facts),
+        events=tuple(_event_view(lang, facts, e) for e in facts.events),
+        checks=_checks(lang, verification),
+        bundle=tuple(_bundle_rows(lang, facts, bundle_hash)),
+        records=records,
+        problems=facts.problems,
+        qr_payload=qr_payload(code, bundle_hash),
+        qr_text=tuple(qr_text),
     )

@@ -103,8 +103,22 @@ class RecordEntry:
     event: int
 
 
-TOP_KEYS = ("format", "tool", "createdAt", "query", "chain", "checkpoint", "headers", "transactions", "contracts",
-        "events", "timeline", "records", "exporter", "signature")
+TOP_KEYS = (
+    "format",
+    "tool",
+    "createdAt",
+    "query",
+    "chain",
+    "checkpoint",
+    "headers",
+    "transactions",
+    "contracts",
+    "events",
+    "timeline",
+    "records",
+    "exporter",
+    "signature",
+)
 
 
 @dataclass(slots=True)
@@ -150,42 +164,67 @@ def parse_bundle(doc: Any) -> ParsedBundle:
     for k, t in enumerate(_list(top["transactions"], "transactions")):
         w = f"transactions[{k}]"
         t = _obj(t, w, ("blockNumber", "txIndex", "transaction", "transactionProof", "receipt", "receiptProof"))
-        b.txs.append(TxEntry(
-            _int(t["blockNumber"], f"{w}.blockNumber"), _int(t["txIndex"], f"{w}.txIndex"),
-            _hex(t["transaction"], f"{w}.transaction"),
-            tuple(_hex(n, f"{w}.transactionProof[{j}]") for j, n in enumerate(_list(t["transactionProof"],
-                                                                                  f"{w}.transactionProof"))),
-            _hex(t["receipt"], f"{w}.receipt"),
-            tuple(_hex(n, f"{w}.receiptProof[{j}]") for j, n in enumerate(_list(t["receiptProof"],
-                                                                              f"{w}.receiptProof")))))
+        b.txs.append(
+            TxEntry(
+                _int(t["blockNumber"], f"{w}.blockNumber"),
+                _int(t["txIndex"], f"{w}.txIndex"),
+                _hex(t["transaction"], f"{w}.transaction"),
+                tuple(
+                    _hex(n, f"{w}.transactionProof[{j}]")
+                    for j, n in enumerate(_list(t["transactionProof"], f"{w}.transactionProof"))
+                ),
+                _hex(t["receipt"], f"{w}.receipt"),
+                tuple(
+                    _hex(n, f"{w}.receiptProof[{j}]")
+                    for j, n in enumerate(_list(t["receiptProof"], f"{w}.receiptProof"))
+                ),
+            )
+        )
     for c, entry in enumerate(_list(top["contracts"], "contracts")):
         w = f"contracts[{c}]"
-        entry = _obj(entry, w, ("name", "address", "deployment", "bytecodeHash", "constructorArgs", "inputHash",
-                                "events"))
+        entry = _obj(
+            entry, w, ("name", "address", "deployment", "bytecodeHash", "constructorArgs", "inputHash", "events")
+        )
         _hex(entry["inputHash"], f"{w}.inputHash", 32)
-        b.contracts.append(ContractEntry(
-            _str(entry["name"], f"{w}.name"), _hex(entry["address"], f"{w}.address", 20),
-            _int(entry["deployment"], f"{w}.deployment"), _hex(entry["bytecodeHash"], f"{w}.bytecodeHash", 32),
-            _hex(entry["constructorArgs"], f"{w}.constructorArgs"), tuple(_list(entry["events"], f"{w}.events"))))
+        b.contracts.append(
+            ContractEntry(
+                _str(entry["name"], f"{w}.name"),
+                _hex(entry["address"], f"{w}.address", 20),
+                _int(entry["deployment"], f"{w}.deployment"),
+                _hex(entry["bytecodeHash"], f"{w}.bytecodeHash", 32),
+                _hex(entry["constructorArgs"], f"{w}.constructorArgs"),
+                tuple(_list(entry["events"], f"{w}.events")),
+            )
+        )
     for i, ev in enumerate(_list(top["events"], "events")):
         w = f"events[{i}]"
         ev = _obj(ev, w, ("transaction", "logIndex", "log"))
         log = _obj(ev["log"], f"{w}.log", ("address", "topics", "data"))
-        b.events.append(EventEntry(
-            _int(ev["transaction"], f"{w}.transaction"), _int(ev["logIndex"], f"{w}.logIndex"),
-            _hex(log["address"], f"{w}.log.address", 20),
-            tuple(_hex(t, f"{w}.log.topics[{j}]", 32) for j, t in enumerate(_list(log["topics"], f"{w}.log.topics"))),
-            _hex(log["data"], f"{w}.log.data")))
+        b.events.append(
+            EventEntry(
+                _int(ev["transaction"], f"{w}.transaction"),
+                _int(ev["logIndex"], f"{w}.logIndex"),
+                _hex(log["address"], f"{w}.log.address", 20),
+                tuple(
+                    _hex(t, f"{w}.log.topics[{j}]", 32) for j, t in enumerate(_list(log["topics"], f"{w}.log.topics"))
+                ),
+                _hex(log["data"], f"{w}.log.data"),
+            )
+        )
     b.timeline = _list(top["timeline"], "timeline")
     for r, rec in enumerate(_list(top["records"], "records")):
         w = f"records[{r}]"
         rec = _obj(rec, w, ("record", "recordHash", "proof", "event"))
         if not isinstance(rec["record"], Mapping):
             raise _fail(f"{w}.record", "expected a JSON object")
-        b.records.append(RecordEntry(
-            rec["record"], _hex(rec["recordHash"], f"{w}.recordHash", 32),
-            tuple(_hex(p, f"{w}.proof[{j}]", 32) for j, p in enumerate(_list(rec["proof"], f"{w}.proof"))),
-            _int(rec["event"], f"{w}.event")))
+        b.records.append(
+            RecordEntry(
+                rec["record"],
+                _hex(rec["recordHash"], f"{w}.recordHash", 32),
+                tuple(_hex(p, f"{w}.proof[{j}]", 32) for j, p in enumerate(_list(rec["proof"], f"{w}.proof"))),
+                _int(rec["event"], f"{w}.event"),
+            )
+        )
     b.exporter = _str(top["exporter"], "exporter")
     if len(b.exporter) != 42 or b.exporter[:2] != "0x":
         raise _fail("exporter", f"expected an address, got {b.exporter!r:.60}")

@@ -125,11 +125,13 @@ def _log_ref(log: Mapping[str, Any]) -> EventRef:
 
 
 def _get_logs(node: BatchRpc, flt: dict[str, Any], first: int, last: int, span: int) -> list[EventRef]:
-    calls = [("eth_getLogs", [{**flt, "fromBlock": hex(lo), "toBlock": hex(min(last, lo + span - 1))}])
-             for lo in range(first, last + 1, span)]
+    calls = [
+        ("eth_getLogs", [{**flt, "fromBlock": hex(lo), "toBlock": hex(min(last, lo + span - 1))}])
+        for lo in range(first, last + 1, span)
+    ]
     refs: list[EventRef] = []
     for start in range(0, len(calls), 20):
-        part = calls[start:start + 20]
+        part = calls[start : start + 20]
         answers = node.batch(part) if len(part) > 1 else [node.rpc(*part[0])]
         for answer in answers:
             if isinstance(answer, Exception) or not isinstance(answer, list):
@@ -139,7 +141,12 @@ def _get_logs(node: BatchRpc, flt: dict[str, Any], first: int, last: int, span: 
 
 
 def select_from_logs(
-    node: BatchRpc, deployment: Deployment, abis: Mapping[str, ABI], query: Query, to_block: int, *,
+    node: BatchRpc,
+    deployment: Deployment,
+    abis: Mapping[str, ABI],
+    query: Query,
+    to_block: int,
+    *,
     span: int = 5_000,
 ) -> list[EventRef]:
     """The query's events read with eth_getLogs (no index); lineage is refused here."""
@@ -164,7 +171,8 @@ def anchored_events(node: BatchRpc, deployment: Deployment, root: bytes, to_bloc
     from provenance.compiler import load_artifact
 
     anchor = deployment.contract("TradeAnchor")
-    item = next(i for i in load_artifact("TradeAnchor").abi if i.get("type") == "event" and
-                i.get("name") == "BatchAnchored")
+    item = next(
+        i for i in load_artifact("TradeAnchor").abi if i.get("type") == "event" and i.get("name") == "BatchAnchored"
+    )
     flt = {"address": anchor.address.lower(), "topics": ["0x" + event_topic(item).hex(), None, "0x" + root.hex()]}
     return _get_logs(node, flt, anchor.block_number, to_block, 100_000)

@@ -50,15 +50,52 @@ SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 # address or empty, "d" data, "l" access list, "h" list of 32-byte hashes, "u" authorizations.
 _LAYOUTS: dict[int, tuple[tuple[str, str], ...]] = {
     0: (("nonce", "q"), ("gasPrice", "q"), ("gas", "q"), ("to", "a"), ("value", "q"), ("input", "d")),
-    1: (("chainId", "q"), ("nonce", "q"), ("gasPrice", "q"), ("gas", "q"), ("to", "a"), ("value", "q"),
-        ("input", "d"), ("accessList", "l")),
-    2: (("chainId", "q"), ("nonce", "q"), ("maxPriorityFeePerGas", "q"), ("maxFeePerGas", "q"), ("gas", "q"),
-        ("to", "a"), ("value", "q"), ("input", "d"), ("accessList", "l")),
-    3: (("chainId", "q"), ("nonce", "q"), ("maxPriorityFeePerGas", "q"), ("maxFeePerGas", "q"), ("gas", "q"),
-        ("to", "a"), ("value", "q"), ("input", "d"), ("accessList", "l"), ("maxFeePerBlobGas", "q"),
-        ("blobVersionedHashes", "h")),
-    4: (("chainId", "q"), ("nonce", "q"), ("maxPriorityFeePerGas", "q"), ("maxFeePerGas", "q"), ("gas", "q"),
-        ("to", "a"), ("value", "q"), ("input", "d"), ("accessList", "l"), ("authorizationList", "u")),
+    1: (
+        ("chainId", "q"),
+        ("nonce", "q"),
+        ("gasPrice", "q"),
+        ("gas", "q"),
+        ("to", "a"),
+        ("value", "q"),
+        ("input", "d"),
+        ("accessList", "l"),
+    ),
+    2: (
+        ("chainId", "q"),
+        ("nonce", "q"),
+        ("maxPriorityFeePerGas", "q"),
+        ("maxFeePerGas", "q"),
+        ("gas", "q"),
+        ("to", "a"),
+        ("value", "q"),
+        ("input", "d"),
+        ("accessList", "l"),
+    ),
+    3: (
+        ("chainId", "q"),
+        ("nonce", "q"),
+        ("maxPriorityFeePerGas", "q"),
+        ("maxFeePerGas", "q"),
+        ("gas", "q"),
+        ("to", "a"),
+        ("value", "q"),
+        ("input", "d"),
+        ("accessList", "l"),
+        ("maxFeePerBlobGas", "q"),
+        ("blobVersionedHashes", "h"),
+    ),
+    4: (
+        ("chainId", "q"),
+        ("nonce", "q"),
+        ("maxPriorityFeePerGas", "q"),
+        ("maxFeePerGas", "q"),
+        ("gas", "q"),
+        ("to", "a"),
+        ("value", "q"),
+        ("input", "d"),
+        ("accessList", "l"),
+        ("authorizationList", "u"),
+    ),
 }
 
 
@@ -130,8 +167,10 @@ def _json_field(tx: Mapping[str, Any], name: str, kind: str) -> RlpItem:
         for i, entry in enumerate(_array(value or [], what)):
             if not isinstance(entry, Mapping):
                 raise InputError(f"{what}[{i}]: expected a JSON object")
-            keys = [hex_fixed(k, f"{what}[{i}].storageKeys[{j}]", 32)
-                    for j, k in enumerate(_array(entry.get("storageKeys"), f"{what}[{i}].storageKeys"))]
+            keys = [
+                hex_fixed(k, f"{what}[{i}].storageKeys[{j}]", 32)
+                for j, k in enumerate(_array(entry.get("storageKeys"), f"{what}[{i}].storageKeys"))
+            ]
             out.append([hex_fixed(entry.get("address"), f"{what}[{i}].address", 20), list(keys)])
         return out
     auths: list[RlpItem] = []
@@ -140,14 +179,16 @@ def _json_field(tx: Mapping[str, Any], name: str, kind: str) -> RlpItem:
         if not isinstance(auth, Mapping):
             raise InputError(f"{where}: expected a JSON object")
         parity = auth.get("yParity", auth.get("v"))
-        auths.append([
-            int_to_bytes(hex_quantity(auth.get("chainId"), f"{where}.chainId")),
-            hex_fixed(auth.get("address"), f"{where}.address", 20),
-            int_to_bytes(hex_quantity(auth.get("nonce"), f"{where}.nonce")),
-            int_to_bytes(hex_quantity(parity, f"{where}.yParity")),
-            int_to_bytes(hex_quantity(auth.get("r"), f"{where}.r")),
-            int_to_bytes(hex_quantity(auth.get("s"), f"{where}.s")),
-        ])
+        auths.append(
+            [
+                int_to_bytes(hex_quantity(auth.get("chainId"), f"{where}.chainId")),
+                hex_fixed(auth.get("address"), f"{where}.address", 20),
+                int_to_bytes(hex_quantity(auth.get("nonce"), f"{where}.nonce")),
+                int_to_bytes(hex_quantity(parity, f"{where}.yParity")),
+                int_to_bytes(hex_quantity(auth.get("r"), f"{where}.r")),
+                int_to_bytes(hex_quantity(auth.get("s"), f"{where}.s")),
+            ]
+        )
     return auths
 
 
@@ -167,7 +208,7 @@ def decode_transaction(raw: bytes) -> Transaction:
     # (2) the fields of the type, then three signature values
     layout = _LAYOUTS[tx_type]
     items = as_list(rlp_decode(payload, "transaction"), "transaction", len(layout) + 3)
-    unsigned, (v_item, r_item, s_item) = items[: len(layout)], items[len(layout):]
+    unsigned, (v_item, r_item, s_item) = items[: len(layout)], items[len(layout) :]
     values: dict[str, Any] = {}
     for (name, kind), item in zip(layout, unsigned, strict=True):
         what = f"transaction.{name}"

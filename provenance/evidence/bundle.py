@@ -270,8 +270,18 @@ def json_args(decoder: EventDecoder, args: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def timeline_entry(
-    *, contract: str, decoder: EventDecoder, args: Mapping[str, Any], address: bytes, block_number: int,
-    block_hash: bytes, timestamp: int, tx_hash: bytes, tx_index: int, sender: bytes, log_index: int,
+    *,
+    contract: str,
+    decoder: EventDecoder,
+    args: Mapping[str, Any],
+    address: bytes,
+    block_number: int,
+    block_hash: bytes,
+    timestamp: int,
+    tx_hash: bytes,
+    tx_index: int,
+    sender: bytes,
+    log_index: int,
 ) -> dict[str, Any]:
     """One ``timeline`` entry, built the same way by the exporter and the verifier."""
     return {
@@ -300,7 +310,9 @@ def _checkpoint(node: BatchRpc, checkpoint: int | str) -> tuple[int, bytes]:
     elif checkpoint in ("latest", "safe", "finalized"):
         block = node.rpc("eth_getBlockByNumber", [checkpoint, False])
     else:
-        raise InputError(f"checkpoint must be a block number, a block hash or latest/safe/finalized, got {checkpoint!r}")
+        raise InputError(
+            f"checkpoint must be a block number, a block hash or latest/safe/finalized, got {checkpoint!r}"
+        )
     if not isinstance(block, Mapping):
         raise ChainError(f"checkpoint block {checkpoint!r} not found on the node")
     return int(block["number"], 16), bytes.fromhex(str(block["hash"])[2:])
@@ -370,10 +382,13 @@ def export_bundle(
     transactions = [_tx_entry(blocks[bn], bn, ti) for bn, ti in keys]
     senders = {key: decode_transaction(blocks[key[0]].transactions[key[1]]) for key in keys}
     # (6) events and the decoded timeline
-    decoders = {(bytes.fromhex(c.address[2:].lower()), dec.topic0): (name, dec, item)
-                for name, c in used.items() for item in contract_abis.get(name, ())
-                if item.get("type") == "event" and not item.get("anonymous")
-                for dec in (EventDecoder(name, item),)}
+    decoders = {
+        (bytes.fromhex(c.address[2:].lower()), dec.topic0): (name, dec, item)
+        for name, c in used.items()
+        for item in contract_abis.get(name, ())
+        if item.get("type") == "event" and not item.get("anonymous")
+        for dec in (EventDecoder(name, item),)
+    }
     events: list[dict[str, Any]] = []
     timeline: list[dict[str, Any]] = []
     used_items: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in used}
@@ -389,30 +404,66 @@ def export_bundle(
         except ValueError as exc:
             raise InputError(f"block {bn} tx {ti} log {li}: does not decode: {exc}") from None
         used_items[name][dec.signature] = abi_event_entry(item)
-        events.append({"transaction": tx_index[(bn, ti)], "logIndex": li, "log": {
-            "address": "0x" + address.hex(), "topics": ["0x" + t.hex() for t in log.topics],
-            "data": "0x" + log.data.hex()}})
-        timeline.append(timeline_entry(
-            contract=name, decoder=dec, args=args, address=address, block_number=bn,
-            block_hash=block.evidence.block_hash, timestamp=receipts.timestamp(bn), tx_hash=senders[(bn, ti)].tx_hash,
-            tx_index=ti, sender=senders[(bn, ti)].sender, log_index=li))
+        events.append(
+            {
+                "transaction": tx_index[(bn, ti)],
+                "logIndex": li,
+                "log": {
+                    "address": "0x" + address.hex(),
+                    "topics": ["0x" + t.hex() for t in log.topics],
+                    "data": "0x" + log.data.hex(),
+                },
+            }
+        )
+        timeline.append(
+            timeline_entry(
+                contract=name,
+                decoder=dec,
+                args=args,
+                address=address,
+                block_number=bn,
+                block_hash=block.evidence.block_hash,
+                timestamp=receipts.timestamp(bn),
+                tx_hash=senders[(bn, ti)].tx_hash,
+                tx_index=ti,
+                sender=senders[(bn, ti)].sender,
+                log_index=li,
+            )
+        )
     # (7) the contracts, their deployments and the ABI entries used
-    contracts = [{
-        "name": name, "address": c.address.lower(), "deployment": tx_index[deployments[name]],
-        "bytecodeHash": c.bytecode_hash, "constructorArgs": c.constructor_args.lower(), "inputHash": c.input_hash,
-        "events": [used_items[name][sig] for sig in sorted(used_items[name])],
-    } for name, c in sorted(used.items())]
+    contracts = [
+        {
+            "name": name,
+            "address": c.address.lower(),
+            "deployment": tx_index[deployments[name]],
+            "bytecodeHash": c.bytecode_hash,
+            "constructorArgs": c.constructor_args.lower(),
+            "inputHash": c.input_hash,
+            "events": [used_items[name][sig] for sig in sorted(used_items[name])],
+        }
+        for name, c in sorted(used.items())
+    ]
     position = {(bn, li): i for i, (bn, li, _bh, _ref) in enumerate(refs)}
-    record_entries = [{
-        "record": dict(rec.record), "recordHash": rh, "proof": [p.lower() for p in rec.proof],
-        "event": position[where],
-    } for rec, rh, where in record_events]
+    record_entries = [
+        {
+            "record": dict(rec.record),
+            "recordHash": rh,
+            "proof": [p.lower() for p in rec.proof],
+            "event": position[where],
+        }
+        for rec, rh, where in record_events
+    ]
     doc: dict[str, Any] = {
         "format": FORMAT,
         "tool": {"name": "provenance", "version": __version__},
         "createdAt": int(time.time()) if created_at is None else created_at,
-        "query": {"kind": query.kind, "id": query.id, "lineage": query.lineage, "source": source,
-                  "toBlock": min(top, int(store.cursor()[0])) if source == "index" else top},
+        "query": {
+            "kind": query.kind,
+            "id": query.id,
+            "lineage": query.lineage,
+            "source": source,
+            "toBlock": min(top, int(store.cursor()[0])) if source == "index" else top,
+        },
         "chain": {"chainId": chain_id, "genesisHash": deployment.genesis_hash.lower()},
         "checkpoint": {"number": top, "hash": "0x" + top_hash.hex()},
         "headers": ["0x" + h.hex() for h in headers],
@@ -429,8 +480,13 @@ _Ref = tuple[int, int, bytes, EventRef | None]
 
 
 def _select(
-    node: BatchRpc, deployment: Deployment, abis: Mapping[str, ABI], query: Query, store: Any,
-    records: Sequence[AnchoredRecord], top: int,
+    node: BatchRpc,
+    deployment: Deployment,
+    abis: Mapping[str, ABI],
+    query: Query,
+    store: Any,
+    records: Sequence[AnchoredRecord],
+    top: int,
 ) -> tuple[str, list[_Ref], list[tuple[AnchoredRecord, str, tuple[int, int]]]]:
     if query.kind == "record":
         return _select_records(node, deployment, records, top)
@@ -447,7 +503,10 @@ def _select(
 
 
 def _select_records(
-    node: BatchRpc, deployment: Deployment, records: Sequence[AnchoredRecord], top: int,
+    node: BatchRpc,
+    deployment: Deployment,
+    records: Sequence[AnchoredRecord],
+    top: int,
 ) -> tuple[str, list[_Ref], list[tuple[AnchoredRecord, str, tuple[int, int]]]]:
     from provenance.merkle import process_proof, record_hash
 
@@ -460,8 +519,10 @@ def _select_records(
         root = bytes.fromhex(process_proof(keccak(keccak(digest)), list(rec.proof))[2:])
         found = anchored_events(node, deployment, root, top)
         if not found:
-            raise InputError(f"no BatchAnchored event with root 0x{root.hex()} up to block {top}: "
-                             "is the batch anchored, and is this its proof?")
+            raise InputError(
+                f"no BatchAnchored event with root 0x{root.hex()} up to block {top}: "
+                "is the batch anchored, and is this its proof?"
+            )
         ev = found[0]
         refs[(ev.block_number, ev.log_index)] = (ev.block_number, ev.log_index, ev.block_hash, ev)
         picked.append((rec, "0x" + digest.hex(), (ev.block_number, ev.log_index)))
@@ -476,8 +537,10 @@ def _locate(
     for bn, li, bh, ref in refs:
         block = blocks[bn]
         if block.evidence.block_hash != bh:
-            raise ChainError(f"the event source has block {bn} as 0x{bh.hex()}, the node as "
-                             f"0x{block.evidence.block_hash.hex()}: re-run the indexer")
+            raise ChainError(
+                f"the event source has block {bn} as 0x{bh.hex()}, the node as "
+                f"0x{block.evidence.block_hash.hex()}: re-run the indexer"
+            )
         ti, index = block.offsets.locate(li)
         log = receipts.get(bn, ti).logs[index]
         if ref is not None and (ref.address, ref.topics, ref.data) != (log.address, log.topics, log.data):
@@ -510,13 +573,16 @@ class _Receipts:
 def _deployment_tx(contract: DeployedContract, block: FetchedBlock) -> tuple[int, int]:
     wanted = bytes.fromhex(contract.tx_hash[2:])
     if block.evidence.block_hash != bytes.fromhex(contract.block_hash[2:]):
-        raise ChainError(f"{contract.name} was deployed in block {contract.block_number} "
-                         f"{contract.block_hash}, which is no longer on the node's chain")
+        raise ChainError(
+            f"{contract.name} was deployed in block {contract.block_number} "
+            f"{contract.block_hash}, which is no longer on the node's chain"
+        )
     try:
         index = block.evidence.tx_hashes.index(wanted)
     except ValueError:
-        raise ChainError(f"{contract.name}'s deployment tx {contract.tx_hash} is not in block "
-                         f"{contract.block_number}") from None
+        raise ChainError(
+            f"{contract.name}'s deployment tx {contract.tx_hash} is not in block {contract.block_number}"
+        ) from None
     created = decode_transaction(block.transactions[index]).created_address
     if created is None or "0x" + created.hex() != contract.address.lower():
         raise InputError(f"{contract.name}: tx {contract.tx_hash} did not create {contract.address}")

@@ -66,9 +66,21 @@ from provenance.indexer.decode import EventDecoder, ref_kind
 __all__ = ["CHECKS", "CheckResult", "VerificationReport", "verify_bundle"]
 
 CHECKS = (
-    "bundle-format", "canonical-json", "header-chain", "trusted-checkpoint", "checkpoint-canonical",
-    "transaction-proof", "receipt-proof", "log-in-receipt", "event-order", "contract-address", "event-decoding",
-    "query-match", "record-proof", "exporter-signature", "trusted-exporter",
+    "bundle-format",
+    "canonical-json",
+    "header-chain",
+    "trusted-checkpoint",
+    "checkpoint-canonical",
+    "transaction-proof",
+    "receipt-proof",
+    "log-in-receipt",
+    "event-order",
+    "contract-address",
+    "event-decoding",
+    "query-match",
+    "record-proof",
+    "exporter-signature",
+    "trusted-exporter",
 )
 _NEEDS: dict[str, tuple[str, ...]] = {
     "header-chain": ("bundle-format",),
@@ -103,8 +115,13 @@ class CheckResult:
         return self.status == "passed"
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "status": self.status, "passed": self.passed, "message": self.message,
-                "field": self.field}
+        return {
+            "name": self.name,
+            "status": self.status,
+            "passed": self.passed,
+            "message": self.message,
+            "field": self.field,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +152,16 @@ class VerificationReport:
             raise VerificationError(failed.name, failed.message, failed.field)
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "bundleHash": self.bundle_hash, "exporter": self.exporter, "events": self.events,
-                "checkpoint": None if self.checkpoint is None else {"number": self.checkpoint[0],
-                                                                    "hash": self.checkpoint[1]},
-                "checks": [c.to_json() for c in self.checks]}
+        return {
+            "ok": self.ok,
+            "bundleHash": self.bundle_hash,
+            "exporter": self.exporter,
+            "events": self.events,
+            "checkpoint": None
+            if self.checkpoint is None
+            else {"number": self.checkpoint[0], "hash": self.checkpoint[1]},
+            "checks": [c.to_json() for c in self.checks],
+        }
 
 
 # -- the checks ------------------------------------------------------------------------
@@ -147,8 +170,14 @@ class VerificationReport:
 class _Run:
     """State shared by the checks of one bundle."""
 
-    def __init__(self, bundle: ParsedBundle, raw: bytes | None, trust_checkpoint: bytes | None, exporter: str | None,
-                 rpc: RpcCall | None) -> None:
+    def __init__(
+        self,
+        bundle: ParsedBundle,
+        raw: bytes | None,
+        trust_checkpoint: bytes | None,
+        exporter: str | None,
+        rpc: RpcCall | None,
+    ) -> None:
         self.b = bundle
         self.raw = raw
         self.trust_checkpoint = trust_checkpoint
@@ -175,9 +204,11 @@ class _Run:
         if cached is None:
             position = number - self.first
             if not 0 <= position < len(self.b.headers):
-                raise VerificationError("header-chain", f"block {number} is outside the header chain "
-                                        f"{self.first}..{self.first + len(self.b.headers) - 1}",
-                                        f"transactions[{k}].blockNumber")
+                raise VerificationError(
+                    "header-chain",
+                    f"block {number} is outside the header chain {self.first}..{self.first + len(self.b.headers) - 1}",
+                    f"transactions[{k}].blockNumber",
+                )
             raw = self.b.headers[position]
             cached = self.header_cache[number] = (bytes(keccak(raw)), decode_header(raw))
         return cached
@@ -195,17 +226,25 @@ class _Run:
         self.first = decoded.number - last
         number, digest = b.checkpoint
         if decoded.number != number:
-            raise VerificationError("header-chain", f"the last header, headers[{last}], is block {decoded.number}",
-                                    "checkpoint.number")
+            raise VerificationError(
+                "header-chain", f"the last header, headers[{last}], is block {decoded.number}", "checkpoint.number"
+            )
         if keccak(b.headers[last]) != digest:
-            raise VerificationError("header-chain", f"the last header, headers[{last}], hashes to "
-                                    f"0x{keccak(b.headers[last]).hex()}", "checkpoint.hash")
+            raise VerificationError(
+                "header-chain",
+                f"the last header, headers[{last}], hashes to 0x{keccak(b.headers[last]).hex()}",
+                "checkpoint.hash",
+            )
         return f"{len(b.headers)} headers link block {self.first} to checkpoint {number} (0x{digest.hex()})"
 
     def check_trusted_checkpoint(self) -> str:
         if self.trust_checkpoint != self.b.checkpoint[1]:
-            raise VerificationError("trusted-checkpoint", f"the bundle's checkpoint is 0x{self.b.checkpoint[1].hex()}, "
-                                    f"the trusted one 0x{(self.trust_checkpoint or b'').hex()}", "checkpoint.hash")
+            raise VerificationError(
+                "trusted-checkpoint",
+                f"the bundle's checkpoint is 0x{self.b.checkpoint[1].hex()}, "
+                f"the trusted one 0x{(self.trust_checkpoint or b'').hex()}",
+                "checkpoint.hash",
+            )
         return "the checkpoint is the pinned block hash"
 
     def check_checkpoint_canonical(self) -> str:
@@ -221,8 +260,9 @@ class _Run:
             raise VerificationError("checkpoint-canonical", f"the node is chain {chain_id}", "chain.chainId")
         if not isinstance(block, Mapping) or str(block.get("hash", "")).lower() != "0x" + digest.hex():
             have = block.get("hash") if isinstance(block, Mapping) else None
-            raise VerificationError("checkpoint-canonical", f"the node's block {number} is {have}, not the checkpoint",
-                                    "checkpoint.hash")
+            raise VerificationError(
+                "checkpoint-canonical", f"the node's block {number} is {have}, not the checkpoint", "checkpoint.hash"
+            )
         if not isinstance(genesis, Mapping) or str(genesis.get("hash", "")).lower() != "0x" + self.b.genesis.hex():
             raise VerificationError("checkpoint-canonical", "the node has another genesis block", "chain.genesisHash")
         return f"the node's block {number} is the checkpoint"
@@ -232,11 +272,16 @@ class _Run:
         tx = self.b.txs[k]
         w = f"transactions[{k}]"
         try:
-            found = verify_trie_proof(root, receipt_key(tx.tx_index), proof, check=check, field=f"{w}.{part}Proof",
-                                      node_cache=self.nodes)
+            found = verify_trie_proof(
+                root, receipt_key(tx.tx_index), proof, check=check, field=f"{w}.{part}Proof", node_cache=self.nodes
+            )
         except VerificationError as exc:
-            raise VerificationError(check, f"{_reason(exc)} (key rlp({w}.txIndex = {tx.tx_index}) under the "
-                                    f"{part}sRoot of block {tx.block_number}, {w}.blockNumber)", exc.field) from None
+            raise VerificationError(
+                check,
+                f"{_reason(exc)} (key rlp({w}.txIndex = {tx.tx_index}) under the "
+                f"{part}sRoot of block {tx.block_number}, {w}.blockNumber)",
+                exc.field,
+            ) from None
         if found != value:
             raise VerificationError(check, f"the proof holds other bytes than {w}.{part}", f"{w}.{part}")
         return found
@@ -244,15 +289,17 @@ class _Run:
     def check_transaction_proof(self) -> str:
         for k, tx in enumerate(self.b.txs):
             _, header = self.header(k)
-            raw = self._proof("transaction-proof", k, header.transactions_root, tx.transaction_proof, "transaction",
-                              tx.transaction)
+            raw = self._proof(
+                "transaction-proof", k, header.transactions_root, tx.transaction_proof, "transaction", tx.transaction
+            )
             try:
                 decoded = decode_transaction(raw)
             except InputError as exc:
                 raise VerificationError("transaction-proof", str(exc), f"transactions[{k}].transaction") from None
             if decoded.chain_id is not None and decoded.chain_id != self.b.chain_id:
-                raise VerificationError("transaction-proof", f"transactions[{k}] is signed for chain "
-                                        f"{decoded.chain_id}", "chain.chainId")
+                raise VerificationError(
+                    "transaction-proof", f"transactions[{k}] is signed for chain {decoded.chain_id}", "chain.chainId"
+                )
             self.txs.append(decoded)
         return f"{len(self.txs)} transactions are in their blocks; senders recovered"
 
@@ -270,19 +317,24 @@ class _Run:
         for i, ev in enumerate(self.b.events):
             w = f"events[{i}]"
             if not ev.tx < len(self.receipts):
-                raise VerificationError("log-in-receipt", f"there are {len(self.receipts)} transactions",
-                                        f"{w}.transaction")
+                raise VerificationError(
+                    "log-in-receipt", f"there are {len(self.receipts)} transactions", f"{w}.transaction"
+                )
             try:
                 log = log_in_receipt(self.receipts[ev.tx], ev.log_index)
             except VerificationError as exc:
-                raise VerificationError("log-in-receipt", f"{_reason(exc)} (receipt of transactions[{ev.tx}], "
-                                        f"{w}.transaction)", f"{w}.logIndex") from None
+                raise VerificationError(
+                    "log-in-receipt",
+                    f"{_reason(exc)} (receipt of transactions[{ev.tx}], {w}.transaction)",
+                    f"{w}.logIndex",
+                ) from None
             where = f"log {ev.log_index} of the receipt of transactions[{ev.tx}] ({w}.transaction, {w}.logIndex)"
             if log.address != ev.address:
                 raise VerificationError("log-in-receipt", f"differs from {where}", f"{w}.log.address")
             if len(log.topics) != len(ev.topics):
-                raise VerificationError("log-in-receipt", f"{len(ev.topics)} topics, {where} has {len(log.topics)}",
-                                        f"{w}.log.topics")
+                raise VerificationError(
+                    "log-in-receipt", f"{len(ev.topics)} topics, {where} has {len(log.topics)}", f"{w}.log.topics"
+                )
             for j, (have, want) in enumerate(zip(ev.topics, log.topics, strict=True)):
                 if have != want:
                     raise VerificationError("log-in-receipt", f"differs from {where}", f"{w}.log.topics[{j}]")
@@ -295,17 +347,21 @@ class _Run:
         for k in range(1, len(b.txs)):
             here, before = b.txs[k], b.txs[k - 1]
             if (here.block_number, here.tx_index) <= (before.block_number, before.tx_index):
-                raise VerificationError("event-order", f"not after transactions[{k - 1}] (blockNumber, txIndex)",
-                                        f"transactions[{k}]")
+                raise VerificationError(
+                    "event-order", f"not after transactions[{k - 1}] (blockNumber, txIndex)", f"transactions[{k}]"
+                )
         previous: tuple[int, int, int] | None = None
         for i, ev in enumerate(b.events):
             if ev.tx >= len(b.txs):
-                raise VerificationError("event-order", f"there are {len(b.txs)} transactions", f"events[{i}].transaction")
+                raise VerificationError(
+                    "event-order", f"there are {len(b.txs)} transactions", f"events[{i}].transaction"
+                )
             key = (b.txs[ev.tx].block_number, b.txs[ev.tx].tx_index, ev.log_index)
             if previous is not None and key <= previous:
                 what = "the same log as" if key == previous else "before"
-                raise VerificationError("event-order", f"{what} events[{i - 1}] (block, txIndex, logIndex {key})",
-                                        f"events[{i}]")
+                raise VerificationError(
+                    "event-order", f"{what} events[{i - 1}] (block, txIndex, logIndex {key})", f"events[{i}]"
+                )
             previous = key
         return f"{len(b.events)} events in chain order, no duplicates"
 
@@ -319,8 +375,9 @@ class _Run:
                 raise VerificationError("contract-address", "the same contract twice", w)
             names[contract.name], addresses[contract.address] = c, c
             if not contract.deployment < len(self.txs):
-                raise VerificationError("contract-address", f"there are {len(self.txs)} transactions",
-                                        f"{w}.deployment")
+                raise VerificationError(
+                    "contract-address", f"there are {len(self.txs)} transactions", f"{w}.deployment"
+                )
             tx, receipt = self.txs[contract.deployment], self.receipts[contract.deployment]
             dep = f"transactions[{contract.deployment}] ({w}.deployment)"
             created = tx.created_address
@@ -329,32 +386,42 @@ class _Run:
             if receipt.status != 1:
                 raise VerificationError("contract-address", f"{dep} failed (status 0)", f"{w}.deployment")
             if created != contract.address:
-                raise VerificationError("contract-address", f"{dep} by 0x{tx.sender.hex()} with nonce {tx.nonce} "
-                                        f"created 0x{created.hex()}", f"{w}.address")
+                raise VerificationError(
+                    "contract-address",
+                    f"{dep} by 0x{tx.sender.hex()} with nonce {tx.nonce} created 0x{created.hex()}",
+                    f"{w}.address",
+                )
             args = contract.constructor_args
             if not tx.data.endswith(args) or len(args) > len(tx.data):
-                raise VerificationError("contract-address", f"the input of {dep} does not end with them",
-                                        f"{w}.constructorArgs")
+                raise VerificationError(
+                    "contract-address", f"the input of {dep} does not end with them", f"{w}.constructorArgs"
+                )
             code = tx.data[: len(tx.data) - len(args)]
             if hashlib.sha256(code).digest() != contract.bytecode_hash:
-                raise VerificationError("contract-address", f"the creation code of {dep} hashes to "
-                                        f"0x{hashlib.sha256(code).hexdigest()}", f"{w}.bytecodeHash")
+                raise VerificationError(
+                    "contract-address",
+                    f"the creation code of {dep} hashes to 0x{hashlib.sha256(code).hexdigest()}",
+                    f"{w}.bytecodeHash",
+                )
         used = {ev.tx for ev in b.events} | {c.deployment for c in b.contracts}
         for k in range(len(b.txs)):
             if k not in used:
-                raise VerificationError("contract-address", "referenced by no event and no contract",
-                                        f"transactions[{k}]")
+                raise VerificationError(
+                    "contract-address", "referenced by no event and no contract", f"transactions[{k}]"
+                )
         for i, ev in enumerate(b.events):
             if ev.address not in addresses:
-                raise VerificationError("contract-address", "not the address of any of contracts[*]",
-                                        f"events[{i}].log.address")
+                raise VerificationError(
+                    "contract-address", "not the address of any of contracts[*]", f"events[{i}].log.address"
+                )
         return f"{len(b.contracts)} contracts created by their deployment transactions; every log is theirs"
 
     def check_event_decoding(self) -> str:
         b = self.b
         if len(b.timeline) != len(b.events):
-            raise VerificationError("event-decoding", f"{len(b.timeline)} entries for {len(b.events)} events",
-                                    "timeline")
+            raise VerificationError(
+                "event-decoding", f"{len(b.timeline)} entries for {len(b.events)} events", "timeline"
+            )
         decoders: dict[tuple[bytes, bytes], tuple[int, int, EventDecoder]] = {}
         for c, contract in enumerate(b.contracts):
             for j, item in enumerate(contract.events):
@@ -368,22 +435,36 @@ class _Run:
             w = f"events[{i}]"
             found = decoders.get((ev.address, ev.topics[0])) if ev.topics else None
             if found is None:
-                raise VerificationError("event-decoding", "topic 0 is no event of its contract's contracts[*].events",
-                                        f"{w}.log.topics[0]" if ev.topics else f"{w}.log.topics")
+                raise VerificationError(
+                    "event-decoding",
+                    "topic 0 is no event of its contract's contracts[*].events",
+                    f"{w}.log.topics[0]" if ev.topics else f"{w}.log.topics",
+                )
             c, j, dec = found
             used.add((c, j))
             try:
                 args = dec.decode(ev.topics, ev.data)
             except (ValueError, TypeError, OverflowError) as exc:
-                raise VerificationError("event-decoding", f"does not decode as contracts[{c}].events[{j}] "
-                                        f"({dec.signature}): {exc}", f"{w}.log.data") from None
+                raise VerificationError(
+                    "event-decoding",
+                    f"does not decode as contracts[{c}].events[{j}] ({dec.signature}): {exc}",
+                    f"{w}.log.data",
+                ) from None
             self.decoded.append((dec, args))
             tx, digest_header = self.txs[ev.tx], self.header(ev.tx)
             expected = timeline_entry(
-                contract=b.contracts[c].name, decoder=dec, args=args, address=ev.address,
-                block_number=b.txs[ev.tx].block_number, block_hash=digest_header[0],
-                timestamp=digest_header[1].timestamp, tx_hash=tx.tx_hash, tx_index=b.txs[ev.tx].tx_index,
-                sender=tx.sender, log_index=ev.log_index)
+                contract=b.contracts[c].name,
+                decoder=dec,
+                args=args,
+                address=ev.address,
+                block_number=b.txs[ev.tx].block_number,
+                block_hash=digest_header[0],
+                timestamp=digest_header[1].timestamp,
+                tx_hash=tx.tx_hash,
+                tx_index=b.txs[ev.tx].tx_index,
+                sender=tx.sender,
+                log_index=ev.log_index,
+            )
             _compare(b.timeline[i], expected, f"timeline[{i}]", f"{w} decoded with contracts[{c}] (its events[{j}])")
         for c, contract in enumerate(b.contracts):
             for j in range(len(contract.events)):
@@ -398,12 +479,16 @@ class _Run:
         for i, ((dec, args), ev) in enumerate(zip(self.decoded, self.b.events, strict=True)):
             number = self.b.txs[ev.tx].block_number
             if number > int(q["toBlock"]) or int(q["toBlock"]) > self.b.checkpoint[0]:
-                raise VerificationError("query-match", f"events[{i}] is in block {number}, the checkpoint is "
-                                        f"{self.b.checkpoint[0]}", "query.toBlock")
+                raise VerificationError(
+                    "query-match",
+                    f"events[{i}] is in block {number}, the checkpoint is {self.b.checkpoint[0]}",
+                    "query.toBlock",
+                )
             if kind == "record":
                 if dec.name != "BatchAnchored" or not any(r.event == i for r in self.b.records):
-                    raise VerificationError("query-match", "a record bundle holds only the anchoring events of its "
-                                            "records", f"events[{i}]")
+                    raise VerificationError(
+                        "query-match", "a record bundle holds only the anchoring events of its records", f"events[{i}]"
+                    )
                 continue
             refs = _refs(dec, args)
             if kind == "asset" and q["lineage"] != "none":
@@ -412,8 +497,11 @@ class _Run:
             else:
                 ok = (kind, ident) in refs
             if not ok:
-                raise VerificationError("query-match", f"events[{i}] ({dec.name}) does not refer to {kind} {ident} "
-                                        "(query.id)", f"events[{i}]")
+                raise VerificationError(
+                    "query-match",
+                    f"events[{i}] ({dec.name}) does not refer to {kind} {ident} (query.id)",
+                    f"events[{i}]",
+                )
         if not mentioned:
             raise VerificationError("query-match", f"no event refers to asset {ident} itself", "query.id")
         if kind == "record" and not self.b.records:
@@ -439,17 +527,22 @@ class _Run:
             dec, _ = self.decoded[rec.event]
             topics = self.b.events[rec.event].topics
             if dec.name != "BatchAnchored" or len(topics) < 3:
-                raise VerificationError("record-proof", f"events[{rec.event}] is {dec.name}, not BatchAnchored",
-                                        f"{w}.event")
+                raise VerificationError(
+                    "record-proof", f"events[{rec.event}] is {dec.name}, not BatchAnchored", f"{w}.event"
+                )
             if topics[2] != root:
-                raise VerificationError("record-proof", f"the proof reaches 0x{root.hex()}, events[{rec.event}] "
-                                        f"({w}.event) anchored 0x{topics[2].hex()}", f"{w}.proof")
+                raise VerificationError(
+                    "record-proof",
+                    f"the proof reaches 0x{root.hex()}, events[{rec.event}] ({w}.event) anchored 0x{topics[2].hex()}",
+                    f"{w}.proof",
+                )
         return f"{len(self.b.records)} records are in their anchored batches"
 
     def check_canonical_json(self) -> str:
         if self.forms()[0] != self.raw:
-            raise VerificationError("canonical-json", "the file is not RFC 8785 canonical JSON (re-formatted, or "
-                                    "keys repeated?)", "")
+            raise VerificationError(
+                "canonical-json", "the file is not RFC 8785 canonical JSON (re-formatted, or keys repeated?)", ""
+            )
         return f"RFC 8785 canonical, {len(self.forms()[0])} bytes"
 
     def check_exporter_signature(self) -> str:
@@ -458,15 +551,19 @@ class _Run:
         except InputError as exc:
             raise VerificationError("exporter-signature", str(exc), "signature") from None
         if "0x" + signer.hex() != self.b.exporter.lower():
-            raise VerificationError("exporter-signature", f"the signature recovers 0x{signer.hex()}, but the bundle's "
-                                    f"exporter is {self.b.exporter} (the signed content or exporter changed)",
-                                    "signature")
+            raise VerificationError(
+                "exporter-signature",
+                f"the signature recovers 0x{signer.hex()}, but the bundle's "
+                f"exporter is {self.b.exporter} (the signed content or exporter changed)",
+                "signature",
+            )
         return f"signed by {self.b.exporter}"
 
     def check_trusted_exporter(self) -> str:
         if (self.pinned_exporter or "").lower() != self.b.exporter.lower():
-            raise VerificationError("trusted-exporter", f"the exporter is {self.b.exporter}, expected "
-                                    f"{self.pinned_exporter}", "exporter")
+            raise VerificationError(
+                "trusted-exporter", f"the exporter is {self.b.exporter}, expected {self.pinned_exporter}", "exporter"
+            )
         return "the exporter is the pinned address"
 
 
@@ -480,13 +577,22 @@ def _event_decoder(contract: str, item: Any, where: str) -> EventDecoder:
     def params(value: Any, top: bool) -> bool:
         keys = {"name", "type", "indexed"} if top else {"type"}
         return isinstance(value, list) and all(
-            isinstance(p, Mapping) and keys <= set(p) <= keys | {"components"} and isinstance(p["type"], str)
+            isinstance(p, Mapping)
+            and keys <= set(p) <= keys | {"components"}
+            and isinstance(p["type"], str)
             and (not top or (isinstance(p["indexed"], bool) and isinstance(p["name"], str)))
-            and ("components" not in p or params(p["components"], False)) for p in value)
+            and ("components" not in p or params(p["components"], False))
+            for p in value
+        )
 
-    if not (isinstance(item, Mapping) and set(item) == {"name", "type", "anonymous", "inputs"}
-            and item["type"] == "event" and item["anonymous"] is False and isinstance(item["name"], str)
-            and params(item["inputs"], True)):
+    if not (
+        isinstance(item, Mapping)
+        and set(item) == {"name", "type", "anonymous", "inputs"}
+        and item["type"] == "event"
+        and item["anonymous"] is False
+        and isinstance(item["name"], str)
+        and params(item["inputs"], True)
+    ):
         raise VerificationError("event-decoding", "not a non-anonymous ABI event entry of this format", where)
     try:
         return EventDecoder(contract, item)
@@ -502,8 +608,9 @@ def _compare(have: Any, want: Any, where: str, context: str) -> None:
             raise VerificationError("event-decoding", f"expected an object ({context})", where)
         for key in sorted(set(want) | set(have)):
             if key not in have or key not in want:
-                raise VerificationError("event-decoding", f"{'missing' if key not in have else 'unexpected'} "
-                                        f"({context})", f"{where}.{key}")
+                raise VerificationError(
+                    "event-decoding", f"{'missing' if key not in have else 'unexpected'} ({context})", f"{where}.{key}"
+                )
             _compare(have[key], want[key], f"{where}.{key}", context)
         return
     if have != want or type(have) is not type(want):
@@ -596,8 +703,12 @@ def verify_bundle(
     except InputError:
         digest = None
     return VerificationReport(
-        tuple(results), digest, parsed.exporter if ok_doc else None,
-        (parsed.checkpoint[0], "0x" + parsed.checkpoint[1].hex()) if ok_doc else None, len(parsed.events))
+        tuple(results),
+        digest,
+        parsed.exporter if ok_doc else None,
+        (parsed.checkpoint[0], "0x" + parsed.checkpoint[1].hex()) if ok_doc else None,
+        len(parsed.events),
+    )
 
 
 def _pinned_hash(value: str | bytes | None) -> bytes | None:

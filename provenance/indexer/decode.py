@@ -99,7 +99,7 @@ def _head_words(typ: str) -> int:
     if _is_dynamic(typ):
         return 1  # an offset
     if typ.endswith("]"):
-        inner, count = typ[: typ.rindex("[")], int(typ[typ.rindex("[") + 1: -1])
+        inner, count = typ[: typ.rindex("[")], int(typ[typ.rindex("[") + 1 : -1])
         return count * _head_words(inner)
     if typ.startswith("("):
         return sum(_head_words(t) for t in _split_tuple(typ[1:-1]))
@@ -371,7 +371,8 @@ class EventDecoder:
         self._fallback = fallback
         # Arguments come out in ABI order (topics are read first).
         self._reorder = list(self.names) != [n for n, i in zip(self.names, self.indexed, strict=True) if i] + list(
-            self._data_names)
+            self._data_names
+        )
         # (3) JSON forms differing from Python values.
         self._to_json: list[tuple[str, Callable[[Any], Any]]] = []
         self._from_json: list[tuple[str, Callable[[Any], Any]]] = []
@@ -402,25 +403,25 @@ class EventDecoder:
             if len(data) < 32 * len(self._data_plan):
                 raise ValueError(f"{self.signature}: data too short ({len(data)} bytes)")
             for i, (name, kind, conv) in enumerate(self._data_plan):
-                head = data[32 * i: 32 * i + 32]
+                head = data[32 * i : 32 * i + 32]
                 if kind == "w":
                     args[name] = conv(head) if conv is not None else None
                     continue
                 offset = int.from_bytes(head, "big")
                 if offset + 32 > len(data):
                     raise ValueError(f"{self.signature}: offset of {name} out of range")
-                length = int.from_bytes(data[offset: offset + 32], "big")
+                length = int.from_bytes(data[offset : offset + 32], "big")
                 start = offset + 32
                 if kind == "a":
                     end = start + 32 * length
                     if end > len(data):
                         raise ValueError(f"{self.signature}: array {name} out of range")
                     word_conv: Word = conv if conv is not None else _topic_hash
-                    args[name] = [word_conv(data[j: j + 32]) for j in range(start, end, 32)]
+                    args[name] = [word_conv(data[j : j + 32]) for j in range(start, end, 32)]
                     continue
                 if start + length > len(data):
                     raise ValueError(f"{self.signature}: {name} out of range")
-                raw = data[start: start + length]
+                raw = data[start : start + length]
                 args[name] = raw.decode("utf-8", errors="replace") if kind == "s" else "0x" + raw.hex()
         if self._reorder:
             return {n: args[n] for n in self.names}
@@ -516,8 +517,20 @@ class LogDecoder:
                     args = dec.decode(topics, data)
                 except Exception:  # noqa: BLE001 - a log that does not fit its ABI is kept raw
                     args = None
-        return Event(block_number, log_index, block_hash, block_time, tx_hash, tx_index, address, contract, name,
-                     topics, data, args)
+        return Event(
+            block_number,
+            log_index,
+            block_hash,
+            block_time,
+            tx_hash,
+            tx_index,
+            address,
+            contract,
+            name,
+            topics,
+            data,
+            args,
+        )
 
 
 # -- generated fast paths ----------------------------------------------------------------

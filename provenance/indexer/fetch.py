@@ -82,8 +82,9 @@ def bloom_may_contain(bloom: bytes, bits: tuple[tuple[int, int], ...]) -> bool:
 class RangeSizer:
     """Block-range size for eth_getLogs: shrink fast, grow slowly. Thread-safe."""
 
-    def __init__(self, initial: int = 8, *, minimum: int = 1, maximum: int = 100_000,
-                 target_logs: int = 10_000) -> None:
+    def __init__(
+        self, initial: int = 8, *, minimum: int = 1, maximum: int = 100_000, target_logs: int = 10_000
+    ) -> None:
         self.minimum = max(1, minimum)
         self.maximum = max(self.minimum, maximum)
         self.target_logs = max(1, target_logs)
@@ -187,8 +188,9 @@ class LogFetcher(Generic[T]):
 
     # -- the pipeline ------------------------------------------------------------------
 
-    def ranges(self, start: int, end: int, *, all_headers: bool = False,
-               processes: Executor | None = None) -> Iterator[RangeResult[T]]:
+    def ranges(
+        self, start: int, end: int, *, all_headers: bool = False, processes: Executor | None = None
+    ) -> Iterator[RangeResult[T]]:
         """Results for ``start..end`` in order, up to ``concurrency`` ranges in flight.
 
         With ``processes`` (a pool whose workers ran :func:`provenance.indexer.prepare.worker_init`)
@@ -317,7 +319,7 @@ class LogFetcher(Generic[T]):
     def _headers(self, client: RpcClient, numbers: list[int]) -> dict[int, Header]:
         out: dict[int, Header] = {}
         for i in range(0, len(numbers), _HEADER_BATCH):
-            chunk = numbers[i: i + _HEADER_BATCH]
+            chunk = numbers[i : i + _HEADER_BATCH]
             docs = self._with_retries(
                 lambda c=chunk: client.batch([("eth_getBlockByNumber", [hex(n), False]) for n in c]),  # type: ignore[misc]
                 f"headers {chunk[0]}-{chunk[-1]}",
@@ -349,8 +351,9 @@ class LogFetcher(Generic[T]):
                     raise IndexerError(f"{what} cannot be read: {exc}") from None
                 time.sleep(min(5.0, self.rpc.backoff * 2**attempts))
 
-    def _bloom_reread(self, client: RpcClient, logs: list[dict[str, Any]],
-                      headers: dict[int, Header]) -> list[dict[str, Any]]:
+    def _bloom_reread(
+        self, client: RpcClient, logs: list[dict[str, Any]], headers: dict[int, Header]
+    ) -> list[dict[str, Any]]:
         seen = {int(log["blockNumber"], 16) for log in logs}
         extra: list[dict[str, Any]] = []
         for n, header in headers.items():

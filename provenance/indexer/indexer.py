@@ -148,8 +148,13 @@ class Indexer:
         self.config = config or IndexerConfig()
         self.store = store if isinstance(store, Store) else open_store(store)
         self._owns_store = not isinstance(store, Store)
-        self.rpc = rpc if isinstance(rpc, RpcClient) else RpcClient(
-            rpc, timeout=self.config.rpc_timeout, retries=self.config.rpc_retries, backoff=self.config.rpc_backoff)
+        self.rpc = (
+            rpc
+            if isinstance(rpc, RpcClient)
+            else RpcClient(
+                rpc, timeout=self.config.rpc_timeout, retries=self.config.rpc_retries, backoff=self.config.rpc_backoff
+            )
+        )
         if isinstance(contracts, Deployment):
             self.contracts = {n: (c.address, c.block_number) for n, c in contracts.contracts.items()}
             chain_id = chain_id if chain_id is not None else contracts.chain_id
@@ -163,8 +168,9 @@ class Indexer:
         self.abis = dict(abis) if abis is not None else _shipped_abis(self.contracts)
         self.decoder = LogDecoder({a: n for n, (a, _b) in self.contracts.items()}, self.abis)
         names = set(self.contracts)
-        self.projections = [p for p in (projections if projections is not None else default_projections())
-                            if p.contract in names]
+        self.projections = [
+            p for p in (projections if projections is not None else default_projections()) if p.contract in names
+        ]
         self.tables = [t for p in self.projections for t in p.tables]
         self._by_contract: dict[str, list[Projection]] = {}
         for p in self.projections:
@@ -173,7 +179,9 @@ class Indexer:
         grouped: dict[tuple[str, str, str, int, int], list[str]] = {}
         for dec in self.decoder.decoders():
             for slot in dec.ref_slots:
-                grouped.setdefault((dec.contract, slot.kind, slot.source, slot.offset, slot.length), []).append(dec.name)
+                grouped.setdefault((dec.contract, slot.kind, slot.source, slot.offset, slot.length), []).append(
+                    dec.name
+                )
         self._ref_rules: list[RefRule] = [
             (c, tuple(sorted(names)), k, src, off, ln) for (c, k, src, off, ln), names in sorted(grouped.items())
         ]
@@ -182,10 +190,14 @@ class Indexer:
         self._pool_broken = False
         self.start_block = min(b for _a, b in self.contracts.values())
         self.fetcher = LogFetcher(
-            self.rpc, self.decoder.addresses, self.preparer.prepare,
-            sizer=RangeSizer(self.config.initial_range, maximum=self.config.max_range,
-                             target_logs=self.config.target_logs),
-            concurrency=self.config.concurrency, block_attempts=self.config.block_attempts,
+            self.rpc,
+            self.decoder.addresses,
+            self.preparer.prepare,
+            sizer=RangeSizer(
+                self.config.initial_range, maximum=self.config.max_range, target_logs=self.config.target_logs
+            ),
+            concurrency=self.config.concurrency,
+            block_attempts=self.config.block_attempts,
             bloom_check=self.config.bloom_check,
         )
 
@@ -320,11 +332,11 @@ class Indexer:
                     self._backfill(next_block, final_edge, target, head, stop)
                 else:
                     self._finish_backfill()
-                    self._stream(next_block, target, target, head, stop, near=True,
-                                 prev_hash=cur[1] if cur else None)
+                    self._stream(next_block, target, target, head, stop, near=True, prev_hash=cur[1] if cur else None)
             cur = self.store.cursor()
-            return RunResult(run_start, cur[0] if cur else run_start - 1, self._events, self._rollbacks,
-                             time.monotonic() - t0)
+            return RunResult(
+                run_start, cur[0] if cur else run_start - 1, self._events, self._rollbacks, time.monotonic() - t0
+            )
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
@@ -334,8 +346,18 @@ class Indexer:
 
     def _report(self, indexed: int, target: int, head: int, regime: str) -> None:
         if self._progress is not None:
-            self._progress(Progress(self._run_start, indexed, target, head, self._events,
-                                    time.monotonic() - self._t0, regime, self._rollbacks))
+            self._progress(
+                Progress(
+                    self._run_start,
+                    indexed,
+                    target,
+                    head,
+                    self._events,
+                    time.monotonic() - self._t0,
+                    regime,
+                    self._rollbacks,
+                )
+            )
 
     def _backfill(self, lo: int, hi: int, target: int, head: int, stop: threading.Event | None) -> None:
         cfg = self.config
@@ -345,8 +367,17 @@ class Indexer:
                 self.store.drop_secondary_indexes()
         self._stream(lo, hi, target, head, stop, near=False, prev_hash=None)
 
-    def _stream(self, lo: int, hi: int, target: int, head: int, stop: threading.Event | None, *, near: bool,
-                prev_hash: bytes | None) -> None:
+    def _stream(
+        self,
+        lo: int,
+        hi: int,
+        target: int,
+        head: int,
+        stop: threading.Event | None,
+        *,
+        near: bool,
+        prev_hash: bytes | None,
+    ) -> None:
         """Read ``lo..hi`` through the fetch pipeline and commit in batches.
 
         Near the head every header is kept and must link to the previous one (else the
@@ -379,8 +410,12 @@ class Indexer:
                     seen_events += res.n_logs
                     pos = res.hi + 1
                     stopping = stop is not None and stop.is_set()
-                    if (pending_events >= cfg.commit_events or time.monotonic() - last_commit >= cfg.commit_seconds
-                            or res.hi == hi or stopping):
+                    if (
+                        pending_events >= cfg.commit_events
+                        or time.monotonic() - last_commit >= cfg.commit_seconds
+                        or res.hi == hi
+                        or stopping
+                    ):
                         self._commit(batch, store_headers=near)
                         batch, pending_events, last_commit = [], 0, time.monotonic()
                         if near:
@@ -422,12 +457,20 @@ class Indexer:
             self.fetcher.close()
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             self._pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context(method), initializer=worker_init,
+                workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=worker_init,
                 initargs=(
-                    {"url": self.rpc.url, "timeout": self.rpc.timeout, "retries": self.rpc.retries,
-                     "backoff": self.rpc.backoff},
-                    dict(self.decoder.by_address), {n: list(a) for n, a in self.abis.items()},
-                    sorted(self.preparer.projected), self.preparer.chain_id,
+                    {
+                        "url": self.rpc.url,
+                        "timeout": self.rpc.timeout,
+                        "retries": self.rpc.retries,
+                        "backoff": self.rpc.backoff,
+                    },
+                    dict(self.decoder.by_address),
+                    {n: list(a) for n, a in self.abis.items()},
+                    sorted(self.preparer.projected),
+                    self.preparer.chain_id,
                     {"block_attempts": cfg.block_attempts, "bloom_check": cfg.bloom_check},
                 ),
             )
@@ -453,8 +496,9 @@ class Indexer:
                 self.store.derive_refs(results[0].lo << 24, ((last.hi + 1) << 24) - 1, self._ref_rules)
                 writer.flush()
                 if store_headers:
-                    self.store.put_blocks([(h.number, h.hash, h.parent_hash, h.timestamp)
-                                           for r in results for h in r.headers.values()])
+                    self.store.put_blocks(
+                        [(h.number, h.hash, h.parent_hash, h.timestamp) for r in results for h in r.headers.values()]
+                    )
                 else:
                     h = last.headers[last.hi]
                     self.store.put_blocks([(h.number, h.hash, h.parent_hash, h.timestamp)])
@@ -494,8 +538,10 @@ class Indexer:
         return index_status(self.store, self.rpc)
 
 
-def _guard_pool(ranges: Iterator[RangeResult[Prepared]], on_broken: Callable[[], None],
-                ) -> Iterator[RangeResult[Prepared]]:
+def _guard_pool(
+    ranges: Iterator[RangeResult[Prepared]],
+    on_broken: Callable[[], None],
+) -> Iterator[RangeResult[Prepared]]:
     """Yield from ``ranges``; a broken process pool ends the iteration after ``on_broken()``."""
     try:
         yield from ranges

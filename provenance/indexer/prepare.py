@@ -97,8 +97,24 @@ class Preparer:
                     except ValueError:
                         pass
                     else:
-                        rows.append((eid, chain_id, bn, li, bh, bt, th, ti, addr_bytes[contract], contract,
-                                     dec.name, fromhex(topics_hex), fromhex(d[2:]), args_json))
+                        rows.append(
+                            (
+                                eid,
+                                chain_id,
+                                bn,
+                                li,
+                                bh,
+                                bt,
+                                th,
+                                ti,
+                                addr_bytes[contract],
+                                contract,
+                                dec.name,
+                                fromhex(topics_hex),
+                                fromhex(d[2:]),
+                                args_json,
+                            )
+                        )
                         continue
                 # (3) the general path: a typed Event (projections need it), JSON from the decoded args.
                 ev = self.decoder.decode(log)
@@ -109,13 +125,31 @@ class Preparer:
                         json_text = gdec.args_to_json(ev.args).decode()
                     if ev.contract in projected:
                         events.append(ev)
-                rows.append((eid, chain_id, bn, li, bh, bt, th, ti, addr_bytes[contract], contract, ev.name,
-                             b"".join(ev.topics), ev.data, json_text))
+                rows.append(
+                    (
+                        eid,
+                        chain_id,
+                        bn,
+                        li,
+                        bh,
+                        bt,
+                        th,
+                        ti,
+                        addr_bytes[contract],
+                        contract,
+                        ev.name,
+                        b"".join(ev.topics),
+                        ev.data,
+                        json_text,
+                    )
+                )
         except _Unordered:
             ordered = sorted(logs, key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16)))
             for a, b in pairwise(ordered):
                 if (a["blockNumber"], a["logIndex"]) == (b["blockNumber"], b["logIndex"]):
-                    raise IndexerError(f"the node returned log {a['logIndex']} of block {a['blockNumber']} twice") from None
+                    raise IndexerError(
+                        f"the node returned log {a['logIndex']} of block {a['blockNumber']} twice"
+                    ) from None
             if any(int(lg["logIndex"], 16) >= 1 << 24 for lg in ordered):
                 raise IndexerError("a block holds more than 16,777,215 logs") from None
             return self.prepare(ordered)
@@ -129,8 +163,14 @@ class Preparer:
 _STATE: dict[str, Any] = {}
 
 
-def worker_init(rpc: Mapping[str, Any], contracts: Mapping[str, str], abis: Mapping[str, ABI],
-                projected: Sequence[str], chain_id: int, fetch: Mapping[str, Any]) -> None:
+def worker_init(
+    rpc: Mapping[str, Any],
+    contracts: Mapping[str, str],
+    abis: Mapping[str, ABI],
+    projected: Sequence[str],
+    chain_id: int,
+    fetch: Mapping[str, Any],
+) -> None:
     """Initializer of a worker process: its own RPC connection, decoders and fetcher."""
     from provenance.indexer.fetch import LogFetcher
     from provenance.indexer.rpc import RpcClient

@@ -43,8 +43,10 @@ __all__ = [
 ]
 
 Direction = Literal["none", "up", "down", "both"]
-_EVENT_COLS = ("e.id, e.chain_id, e.block_number, e.log_index, e.block_hash, e.block_time, e.tx_hash, e.tx_index, "
-               "e.address, e.contract, e.event, e.topics, e.data, e.args")
+_EVENT_COLS = (
+    "e.id, e.chain_id, e.block_number, e.log_index, e.block_hash, e.block_time, e.tx_hash, e.tx_index, "
+    "e.address, e.contract, e.event, e.topics, e.data, e.args"
+)
 _CURSOR = re.compile(r"^(\d+):(\d+)$")
 
 
@@ -70,13 +72,24 @@ class IndexedEvent:
         """A JSON-ready dict (wide integers as decimal strings)."""
         args: Any = self.args
         if args is not None:
-            args = {k: (str(v) if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 1 << 53 else v)
-                    for k, v in args.items()}
+            args = {
+                k: (str(v) if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 1 << 53 else v)
+                for k, v in args.items()
+            }
         return {
-            "chainId": self.chain_id, "blockNumber": self.block_number, "logIndex": self.log_index,
-            "blockHash": self.block_hash, "blockTime": self.block_time, "txHash": self.tx_hash,
-            "txIndex": self.tx_index, "address": self.address, "contract": self.contract, "event": self.name,
-            "topics": list(self.topics), "data": self.data, "args": args,
+            "chainId": self.chain_id,
+            "blockNumber": self.block_number,
+            "logIndex": self.log_index,
+            "blockHash": self.block_hash,
+            "blockTime": self.block_time,
+            "txHash": self.tx_hash,
+            "txIndex": self.tx_index,
+            "address": self.address,
+            "contract": self.contract,
+            "event": self.name,
+            "topics": list(self.topics),
+            "data": self.data,
+            "args": args,
         }
 
 
@@ -115,17 +128,26 @@ def _decoders(store: Store) -> dict[tuple[str, str], EventDecoder]:
 
 def _to_event(store: Store, row: Sequence[Any]) -> IndexedEvent:
     raw_topics = bytes(row[11])
-    topics = tuple("0x" + raw_topics[i: i + 32].hex() for i in range(0, len(raw_topics), 32))
+    topics = tuple("0x" + raw_topics[i : i + 32].hex() for i in range(0, len(raw_topics), 32))
     args: dict[str, Any] | None = None
     if row[13] is not None:
         doc = orjson.loads(row[13])
         dec = _decoders(store).get((str(row[9]), str(row[10])))
         args = dec.args_from_json(doc) if dec is not None else doc
     return IndexedEvent(
-        chain_id=int(row[1]), block_number=int(row[2]), log_index=int(row[3]), block_hash="0x" + bytes(row[4]).hex(),
-        block_time=int(row[5]) if row[5] is not None else None, tx_hash="0x" + bytes(row[6]).hex(),
-        tx_index=int(row[7]), address="0x" + bytes(row[8]).hex(), contract=str(row[9]), name=str(row[10]),
-        topics=topics, data="0x" + bytes(row[12]).hex(), args=args,
+        chain_id=int(row[1]),
+        block_number=int(row[2]),
+        log_index=int(row[3]),
+        block_hash="0x" + bytes(row[4]).hex(),
+        block_time=int(row[5]) if row[5] is not None else None,
+        tx_hash="0x" + bytes(row[6]).hex(),
+        tx_index=int(row[7]),
+        address="0x" + bytes(row[8]).hex(),
+        contract=str(row[9]),
+        name=str(row[10]),
+        topics=topics,
+        data="0x" + bytes(row[12]).hex(),
+        args=args,
     )
 
 
@@ -185,8 +207,7 @@ def _history(
     marks = ", ".join("?" * len(keys))
     where = ["r.kind = ?", f"r.ref IN ({marks})"]
     params: list[Any] = [kind, *keys]
-    where, params = _filters(where, params, "r.event_id", from_block, to_block, since, until, cursor, descending,
-                             store)
+    where, params = _filters(where, params, "r.event_id", from_block, to_block, since, until, cursor, descending, store)
     order = "DESC" if descending else "ASC"
     # The ids first, from the covering index (stops after the page), then only those rows.
     sql = (
@@ -215,8 +236,16 @@ def _first_block_at(store: Store, t: int) -> int:
 
 
 def _filters(
-    where: list[str], params: list[Any], id_col: str, from_block: int | None, to_block: int | None,
-    since: int | None, until: int | None, cursor: str | None, descending: bool, store: Store | None = None,
+    where: list[str],
+    params: list[Any],
+    id_col: str,
+    from_block: int | None,
+    to_block: int | None,
+    since: int | None,
+    until: int | None,
+    cursor: str | None,
+    descending: bool,
+    store: Store | None = None,
 ) -> tuple[list[str], list[Any]]:
     if store is not None and since is not None:
         first = _first_block_at(store, since)
@@ -269,8 +298,18 @@ def history(
     """Events referring to ``ref`` as ``kind`` (``asset``, ``party``, ``licence``, ``pledge``,
     ``dispute``, ``trade``...)."""
     value = _address(ref) if kind == "party" and not isinstance(ref, int) else _bytes32(ref, f"{kind} id")
-    return _history(store, kind, [value], from_block=from_block, to_block=to_block, since=since, until=until,
-                    limit=limit, cursor=cursor, descending=descending)
+    return _history(
+        store,
+        kind,
+        [value],
+        from_block=from_block,
+        to_block=to_block,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+        descending=descending,
+    )
 
 
 def asset_history(
@@ -296,8 +335,18 @@ def asset_history(
         ids.update(bytes.fromhex(e.child[2:]) for e in _walk(store, root, "down", to_block))
     if lineage not in ("none", "up", "down", "both"):
         raise InputError(f"lineage must be none, up, down or both, got {lineage!r}")
-    return _history(store, "asset", sorted(ids), from_block=from_block, to_block=to_block, since=since, until=until,
-                    limit=limit, cursor=cursor, descending=descending)
+    return _history(
+        store,
+        "asset",
+        sorted(ids),
+        from_block=from_block,
+        to_block=to_block,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+        descending=descending,
+    )
 
 
 def party_history(store: Store, party: str | bytes, **filters: Any) -> Page:
@@ -381,8 +430,11 @@ def _walk(store: Store, root: bytes, direction: str, at_block: int | None, max_d
         nxt: list[bytes] = []
         for child, parent, licence, bps in rows:
             child, parent = bytes(child), bytes(parent)
-            edges.append(LineageEdge("0x" + child.hex(), "0x" + parent.hex(), int.from_bytes(bytes(licence), "big"),
-                                     int(bps), depth))
+            edges.append(
+                LineageEdge(
+                    "0x" + child.hex(), "0x" + parent.hex(), int.from_bytes(bytes(licence), "big"), int(bps), depth
+                )
+            )
             far = parent if direction == "up" else child
             if far not in seen:
                 seen.add(far)
@@ -391,8 +443,14 @@ def _walk(store: Store, root: bytes, direction: str, at_block: int | None, max_d
     return edges
 
 
-def lineage(store: Store, asset_id: str | bytes, direction: Literal["up", "down"] = "up", *,
-            at_block: int | None = None, max_depth: int = 64) -> list[LineageEdge]:
+def lineage(
+    store: Store,
+    asset_id: str | bytes,
+    direction: Literal["up", "down"] = "up",
+    *,
+    at_block: int | None = None,
+    max_depth: int = 64,
+) -> list[LineageEdge]:
     """Ancestors (``up``) or descendants (``down``) of an asset, breadth first, at ``at_block``."""
     if direction not in ("up", "down"):
         raise InputError(f"direction must be up or down, got {direction!r}")
@@ -415,9 +473,28 @@ def _hexify(row: dict[str, Any]) -> dict[str, Any]:
 def asset_state(store: Store, asset_id: str | bytes, *, at_block: int | None = None) -> dict[str, Any] | None:
     """The asset's row (``assets`` table) at ``at_block`` (default: now), or None."""
     cond, params = _valid("a", at_block)
-    cols = ("applicant", "submitter", "category", "level", "kind", "status", "notice_ends_at", "metadata_hash",
-            "metadata_uri", "consent_ref", "serial", "certified_at", "cert_year", "code", "registrar",
-            "open_disputes", "regulator_frozen", "active_pledges", "epoch", "parent_count")
+    cols = (
+        "applicant",
+        "submitter",
+        "category",
+        "level",
+        "kind",
+        "status",
+        "notice_ends_at",
+        "metadata_hash",
+        "metadata_uri",
+        "consent_ref",
+        "serial",
+        "certified_at",
+        "cert_year",
+        "code",
+        "registrar",
+        "open_disputes",
+        "regulator_frozen",
+        "active_pledges",
+        "epoch",
+        "parent_count",
+    )
     rows = store.execute(
         f"SELECT {', '.join('a.' + c for c in cols)} FROM assets a WHERE a.asset_id = ? AND {cond}",
         (_bytes32(asset_id, "asset id"), *params),
@@ -429,8 +506,13 @@ def asset_state(store: Store, asset_id: str | bytes, *, at_block: int | None = N
     return out
 
 
-def holders(store: Store, asset_id: str | bytes, right: int, *, at_block: int | None = None,
-            ) -> list[tuple[str, int, int]]:
+def holders(
+    store: Store,
+    asset_id: str | bytes,
+    right: int,
+    *,
+    at_block: int | None = None,
+) -> list[tuple[str, int, int]]:
     """(holder key, shares, pledged) with shares > 0, in the contract's ``holdersOf`` order."""
     cond, params = _valid("r", at_block)
     rows = store.execute(
@@ -444,8 +526,20 @@ def holders(store: Store, asset_id: str | bytes, right: int, *, at_block: int | 
 def licences_of(store: Store, asset_id: str | bytes, *, at_block: int | None = None) -> list[dict[str, Any]]:
     """Every licence granted on an asset (revoked ones included), by licence id."""
     cond, params = _valid("l", at_block)
-    cols = ("licence_id", "asset_id", "licensee", "grantor", "purpose_hash", "starts_at", "expires_at", "terms_hash",
-            "revenue_share_bps", "derivatives_allowed", "revoked", "epoch")
+    cols = (
+        "licence_id",
+        "asset_id",
+        "licensee",
+        "grantor",
+        "purpose_hash",
+        "starts_at",
+        "expires_at",
+        "terms_hash",
+        "revenue_share_bps",
+        "derivatives_allowed",
+        "revoked",
+        "epoch",
+    )
     rows = store.execute(
         f"SELECT {', '.join('l.' + c for c in cols)} FROM licences l WHERE l.asset_id = ? AND {cond} "
         "ORDER BY l.licence_id",
@@ -470,8 +564,9 @@ def _exchange_row(store: Store, table: str, key_col: str, key: bytes, at_block: 
     spec = next(t for t in ExchangeProjection.tables if t.name == table)
     cols = (*spec.key_names, *spec.value_names)
     cond, params = _valid("x", at_block)
-    rows = store.execute(f"SELECT {', '.join('x.' + c for c in cols)} FROM {table} x WHERE x.{key_col} = ? AND {cond}",
-                         (key, *params))
+    rows = store.execute(
+        f"SELECT {', '.join('x.' + c for c in cols)} FROM {table} x WHERE x.{key_col} = ? AND {cond}", (key, *params)
+    )
     if not rows:
         return None
     out: dict[str, Any] = {}
@@ -505,9 +600,12 @@ def trade_state(store: Store, trade_id: str | bytes | int, *, at_block: int | No
     cond, params = _valid("p", at_block)
     rows = store.execute(
         f"SELECT p.payee, p.source_asset, p.amount FROM trade_payouts p WHERE p.trade_id = ? AND {cond} "
-        "ORDER BY p.payee, p.source_asset", (key, *params))
-    out["payouts"] = [("0x" + bytes(p).hex(), "0x" + bytes(s).hex(), int.from_bytes(bytes(a), "big"))
-                      for p, s, a in rows]
+        "ORDER BY p.payee, p.source_asset",
+        (key, *params),
+    )
+    out["payouts"] = [
+        ("0x" + bytes(p).hex(), "0x" + bytes(s).hex(), int.from_bytes(bytes(a), "big")) for p, s, a in rows
+    ]
     return out
 
 
@@ -516,11 +614,13 @@ def offer_state(store: Store, offer_id: str | bytes | int, *, at_block: int | No
     return _exchange_row(store, "offers", "offer_id", _bytes32(offer_id, "offer id"), at_block)
 
 
-def exchange_balance(store: Store, account: str | bytes, currency: str | bytes = b"\0" * 20, *,
-                     at_block: int | None = None) -> int:
+def exchange_balance(
+    store: Store, account: str | bytes, currency: str | bytes = b"\0" * 20, *, at_block: int | None = None
+) -> int:
     """``withdrawableOf(account, currency)`` as the index has it (currency default: the native coin)."""
     cond, params = _valid("b", at_block)
     rows = store.execute(
         f"SELECT b.balance FROM exchange_balances b WHERE b.account = ? AND b.currency = ? AND {cond}",
-        (_address(account), _address(currency), *params))
+        (_address(account), _address(currency), *params),
+    )
     return int.from_bytes(bytes(rows[0][0]), "big") if rows else 0

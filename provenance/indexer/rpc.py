@@ -85,8 +85,12 @@ class RpcClient:
     def clone(self) -> RpcClient:
         """A client with the same settings and its own connection (one per thread)."""
         return RpcClient(
-            self.url, timeout=self.timeout, retries=self.retries, backoff=self.backoff,
-            max_backoff=self.max_backoff, headers=dict(self._headers),
+            self.url,
+            timeout=self.timeout,
+            retries=self.retries,
+            backoff=self.backoff,
+            max_backoff=self.max_backoff,
+            headers=dict(self._headers),
         )
 
     # -- transport --------------------------------------------------------------------
@@ -167,8 +171,9 @@ class RpcClient:
 
     # -- JSON-RPC ---------------------------------------------------------------------
 
-    def call(self, method: str, params: Sequence[Any] = (), *, timeout: float | None = None,
-             retry_timeouts: bool = True) -> Any:
+    def call(
+        self, method: str, params: Sequence[Any] = (), *, timeout: float | None = None, retry_timeouts: bool = True
+    ) -> Any:
         """Call ``method``; return its ``result`` (parsed JSON) or raise."""
         req_id = self._next_id
         self._next_id += 1
@@ -200,10 +205,13 @@ class RpcClient:
             if isinstance(doc, dict) and "error" in doc:
                 return  # the whole batch was refused: reported below
             if not isinstance(doc, list) or len(doc) != len(calls):
-                raise _Retryable(f"batch of {len(calls)} answered with {len(doc) if isinstance(doc, list) else 'no list'}")
+                raise _Retryable(
+                    f"batch of {len(calls)} answered with {len(doc) if isinstance(doc, list) else 'no list'}"
+                )
 
-        doc = self._post(body, f"batch of {len(calls)} ({calls[0][0]}...)", timeout=timeout, retry_timeouts=True,
-                         check=check)
+        doc = self._post(
+            body, f"batch of {len(calls)} ({calls[0][0]}...)", timeout=timeout, retry_timeouts=True, check=check
+        )
         if isinstance(doc, dict):
             raise _rpc_error(f"batch({calls[0][0]})", doc["error"])
         by_id: dict[Any, Any] = {}

@@ -73,7 +73,9 @@ class StateWriter:
         sql = self._select_sql.get(table)
         if sql is None:
             cond = " AND ".join(f"{k} = ?" for k in spec.key_names)
-            sql = f"SELECT {', '.join((*spec.value_names, 'block_from'))} FROM {table} WHERE {cond} AND block_to IS NULL"
+            sql = (
+                f"SELECT {', '.join((*spec.value_names, 'block_from'))} FROM {table} WHERE {cond} AND block_to IS NULL"
+            )
             self._select_sql[table] = sql
         rows = self.store.execute(sql, key)
         if rows:

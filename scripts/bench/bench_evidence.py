@@ -85,14 +85,19 @@ def _naive_export(url: str, bundle: dict[str, Any], sample: int) -> tuple[float,
         full = call("eth_getBlockByNumber", [hex(tx["blockNumber"]), True])
         txs = [encode_transaction(t) for t in full["transactions"]]
         index = tx["txIndex"]
-        docs.append({
-            "header": "0x" + block.header.hex(), "blockHash": "0x" + block.block_hash.hex(), "txIndex": index,
-            "receipt": "0x" + block.receipts[index].hex(),
-            "receiptProof": ["0x" + n.hex() for n in ReceiptTrie(block.receipts).proof(index)],
-            "transaction": "0x" + txs[index].hex(),
-            "transactionProof": ["0x" + n.hex() for n in ReceiptTrie(txs).proof(index)],
-            "logIndex": event["logIndex"], "log": event["log"],
-        })
+        docs.append(
+            {
+                "header": "0x" + block.header.hex(),
+                "blockHash": "0x" + block.block_hash.hex(),
+                "txIndex": index,
+                "receipt": "0x" + block.receipts[index].hex(),
+                "receiptProof": ["0x" + n.hex() for n in ReceiptTrie(block.receipts).proof(index)],
+                "transaction": "0x" + txs[index].hex(),
+                "transactionProof": ["0x" + n.hex() for n in ReceiptTrie(txs).proof(index)],
+                "logIndex": event["logIndex"],
+                "log": event["log"],
+            }
+        )
     return (time.perf_counter() - t0) / len(picked), docs
 
 
@@ -103,9 +108,15 @@ def _naive_verify(docs: list[dict[str, Any]], abi: list[tuple[str, dict[str, Any
     for doc in docs:
         raw = bytes.fromhex
         header = raw(doc["header"][2:])
-        proven = EventVerifier().verify(EventEvidence(
-            raw(doc["blockHash"][2:]), header, doc["txIndex"], tuple(raw(n[2:]) for n in doc["receiptProof"]),
-            doc["logIndex"]))
+        proven = EventVerifier().verify(
+            EventEvidence(
+                raw(doc["blockHash"][2:]),
+                header,
+                doc["txIndex"],
+                tuple(raw(n[2:]) for n in doc["receiptProof"]),
+                doc["logIndex"],
+            )
+        )
         root = decode_header(header).transactions_root
         signed = verify_trie_proof(root, receipt_key(doc["txIndex"]), [raw(n[2:]) for n in doc["transactionProof"]])
         decode_transaction(signed)
@@ -122,8 +133,7 @@ def main() -> int:
     parser.add_argument("--save", type=Path, default=None, help="also write the bundle here")
     args = parser.parse_args()
     out: dict[str, Any] = {"events_requested": args.events, "events_per_block": args.per_block}
-    with LocalNode(gas_limit=100_000_000) as node, tempfile.TemporaryDirectory() as tmp, \
-            warnings.catch_warnings():
+    with LocalNode(gas_limit=100_000_000) as node, tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", DevKeyWarning)
         chain = Chain(node.url)
         admin, exporter = dev_signer(0, chain.chain_id), dev_signer(9, chain.chain_id)
@@ -134,8 +144,10 @@ def main() -> int:
         t0 = time.perf_counter()
         registry = Registry.from_deployment(deployment, chain, sender)
         regs = [_reg(i) for i in range(args.events)]
-        calls = [registry._call("registerBatch", [r.as_abi() for r in regs[i:i + args.per_block]])
-                 for i in range(0, len(regs), args.per_block)]
+        calls = [
+            registry._call("registerBatch", [r.as_abi() for r in regs[i : i + args.per_block]])
+            for i in range(0, len(regs), args.per_block)
+        ]
         gas = sender.estimate(calls[:1])[0] + 50_000
         hashes = [sender.send_many([Call(c.to, c.data, c.value, gas)], preflight=False)[0] for c in calls]
         sender.wait(hashes)
@@ -161,9 +173,11 @@ def main() -> int:
         out.update(events=n, event_blocks=blocks, headers=len(bundle["headers"]))
         naive_export_s, docs = _naive_export(node.url, bundle, min(args.sample, n))
         out["export"] = {
-            "ms_per_event": round(1000 * export_s / n, 3), "total_s": round(export_s, 2),
+            "ms_per_event": round(1000 * export_s / n, 3),
+            "total_s": round(export_s, 2),
             "baseline_naive_ms_per_event": round(1000 * naive_export_s, 3),
-            "speedup_vs_baseline": round(naive_export_s / (export_s / n), 1), "target_ms_per_event": 20,
+            "speedup_vs_baseline": round(naive_export_s / (export_s / n), 1),
+            "target_ms_per_event": 20,
             "meets_target": 1000 * export_s / n <= 20,
         }
         # (3) verification of the bundle's bytes, offline
@@ -179,16 +193,19 @@ def main() -> int:
         abi = [(c["name"], item) for c in bundle["contracts"] for item in c["events"]]
         naive_verify_s = _naive_verify(docs, abi)
         out["verify"] = {
-            "events_per_s": round(n / verify_s), "total_s": round(verify_s, 3),
+            "events_per_s": round(n / verify_s),
+            "total_s": round(verify_s, 3),
             "runs_s": [round(r, 3) for r in runs],
             "baseline_naive_events_per_s": round(1 / naive_verify_s),
-            "speedup_vs_baseline": round((n / verify_s) * naive_verify_s, 1), "target_events_per_s": 2000,
+            "speedup_vs_baseline": round((n / verify_s) * naive_verify_s, 1),
+            "target_events_per_s": 2000,
             "meets_target": n / verify_s >= 2000,
         }
         # (4) size
         naive_size = sum(len(canonical_json(d)) for d in docs) / len(docs)
         out["size"] = {
-            "bundle_bytes": len(data), "bytes_per_event": round(len(data) / n),
+            "bundle_bytes": len(data),
+            "bytes_per_event": round(len(data) / n),
             "baseline_self_contained_bytes_per_event": round(naive_size),
             "ratio_to_baseline": round((len(data) / n) / naive_size, 3),
         }

@@ -60,8 +60,14 @@ class Bench:
         self.s = signers
         self.admin = signers[0]
         self.senders: dict[str, Sender] = {}
-        self.dep = deploy(chain, self.sender(self.admin), notice_period=0, exchange_fee_bps=250,
-                          fee_recipient=signers[9].address, confirmation_window=3_600)
+        self.dep = deploy(
+            chain,
+            self.sender(self.admin),
+            notice_period=0,
+            exchange_fee_bps=250,
+            fee_recipient=signers[9].address,
+            confirmation_window=3_600,
+        )
         self.ex_address = self.dep.contract("DataExchange").address
         self.reg_address = self.dep.contract("DataRegistry").address
 
@@ -98,9 +104,15 @@ def gas_table(b: Bench) -> dict[str, Any]:
     confirmed = b.ex(buyer).confirm(opened.trade_id)
     settled = b.ex(buyer).settle(opened.trade_id)
     withdrawn = b.ex(seller).withdraw(NATIVE)
-    simple_steps = {"list": listed.gas_used, "admit": admitted.gas_used, "order": opened.tx.gas_used,
-                    "deliver": delivered.tx.gas_used, "confirm": confirmed.gas_used, "settle": settled.tx.gas_used,
-                    "withdraw": withdrawn.tx.gas_used}
+    simple_steps = {
+        "list": listed.gas_used,
+        "admit": admitted.gas_used,
+        "order": opened.tx.gas_used,
+        "deliver": delivered.tx.gas_used,
+        "confirm": confirmed.gas_used,
+        "settle": settled.tx.gas_used,
+        "withdraw": withdrawn.tx.gas_used,
+    }
     steps["simple asset (1 holder)"] = {**simple_steps, "whole_trade": sum(simple_steps.values())}
     # a second trade on the same listing: balances and totals slots already in use
     t2 = b.ex(buyer).order(lid)
@@ -108,14 +120,22 @@ def gas_table(b: Bench) -> dict[str, Any]:
     c2 = b.ex(buyer).confirm(t2.trade_id)
     s2 = b.ex(buyer).settle(t2.trade_id)
     w2 = b.ex(seller).withdraw(NATIVE)
-    repeat = {"order": t2.tx.gas_used, "deliver": d2.tx.gas_used, "confirm": c2.gas_used, "settle": s2.tx.gas_used,
-              "withdraw": w2.tx.gas_used}
+    repeat = {
+        "order": t2.tx.gas_used,
+        "deliver": d2.tx.gas_used,
+        "confirm": c2.gas_used,
+        "settle": s2.tx.gas_used,
+        "withdraw": w2.tx.gas_used,
+    }
     steps["simple asset, repeat trade (listing reused)"] = {**repeat, "per_trade": sum(repeat.values())}
     # (2) derived data: a parent (15% revenue share) and two co-holders (70/30) + the fee
     parent = b.asset(parent_owner, "parent")
     now = int(b.chain.get_block()["timestamp"], 16)
-    lic = b.reg(parent_owner).grant_licence(LicenceTerms(parent, seller.address, h("derive"), now, now + 10**8,
-                                                         h("licence"), 1_500, True)).id
+    lic = (
+        b.reg(parent_owner)
+        .grant_licence(LicenceTerms(parent, seller.address, h("derive"), now, now + 10**8, h("licence"), 1_500, True))
+        .id
+    )
     derived = b.asset(seller, "derived", parents=(parent,), parent_licences=(lic,))
     b.reg(seller).transfer_right(derived, Right.OPERATION, co_holder.address, 300_000)
     dlid, (dlisted, dadmitted) = b.listing(seller, derived)
@@ -124,11 +144,20 @@ def gas_table(b: Bench) -> dict[str, Any]:
     c3 = b.ex(buyer).confirm(o3.trade_id)
     s3 = b.ex(buyer).settle(o3.trade_id)
     w3_ = b.ex(seller).withdraw(NATIVE)
-    derived_steps = {"list": dlisted.gas_used, "admit": dadmitted.gas_used, "order": o3.tx.gas_used,
-                     "deliver": d3.tx.gas_used, "confirm": c3.gas_used, "settle": s3.tx.gas_used,
-                     "withdraw": w3_.tx.gas_used}
-    steps["derived data (parent 15%, 2 co-holders)"] = {**derived_steps, "whole_trade": sum(derived_steps.values()),
-                                                        "settle_payouts": len(s3.payouts)}
+    derived_steps = {
+        "list": dlisted.gas_used,
+        "admit": dadmitted.gas_used,
+        "order": o3.tx.gas_used,
+        "deliver": d3.tx.gas_used,
+        "confirm": c3.gas_used,
+        "settle": s3.tx.gas_used,
+        "withdraw": w3_.tx.gas_used,
+    }
+    steps["derived data (parent 15%, 2 co-holders)"] = {
+        **derived_steps,
+        "whole_trade": sum(derived_steps.values()),
+        "settle_payouts": len(s3.payouts),
+    }
     # (3) the other paths
     other: dict[str, int] = {}
     off = b.ex(buyer).offer(lid, PRICE // 2)
@@ -149,8 +178,10 @@ def gas_table(b: Bench) -> dict[str, Any]:
     deadline = now + 10**6
     ask, bid = op.sign_match(seller, buyer, lid, price=PRICE, deadline=deadline, ask_nonce=1, bid_nonce=1)
     other["matchOrders"] = op.match(ask, bid).tx.gas_used
-    matches = [(*op.sign_match(seller, buyer, lid, price=PRICE, deadline=deadline, ask_nonce=10 + i,
-                               bid_nonce=10 + i), None) for i in range(10)]
+    matches = [
+        (*op.sign_match(seller, buyer, lid, price=PRICE, deadline=deadline, ask_nonce=10 + i, bid_nonce=10 + i), None)
+        for i in range(10)
+    ]
     batch = op.match_batch(matches)
     other["matchBatch (per match, 10)"] = batch[0].tx.gas_used // 10
     ids = [t.trade_id for t in batch]
@@ -200,7 +231,7 @@ def pipelined_trades(b: Bench, seller: Signer, buyer: Signer, listing: Listing, 
     hashes += buy.send([_with_gas(buy.build_settle(t), gas["settle"]) for t in ids], preflight=False)
     outcomes = buy.collect(hashes)  # raises on any failed transaction
     assert [o.trade_id for out in outcomes[:n] for o in buy.opened(out)] == ids
-    return sum(len(buy.settlements(out)) for out in outcomes[3 * n:])
+    return sum(len(buy.settlements(out)) for out in outcomes[3 * n :])
 
 
 def batched_trades(b: Bench, seller: Signer, buyer: Signer, signed: list[Any]) -> int:
@@ -211,12 +242,14 @@ def batched_trades(b: Bench, seller: Signer, buyer: Signer, signed: list[Any]) -
     n = len(signed)
     first = op.counts()[2] + 1
     ids = list(range(first, first + n))
-    hashes = op.send([_with_gas(op.build_match_batch(signed[i:i + 50]), 50 * 200_000) for i in range(0, n, 50)],
-                     preflight=False)
+    hashes = op.send(
+        [_with_gas(op.build_match_batch(signed[i : i + 50]), 50 * 200_000) for i in range(0, n, 50)], preflight=False
+    )
     hashes += sell.send([_with_gas(sell.build_deliver(t, h(f"d{t}")), 120_000) for t in ids], preflight=False)
     hashes += buy.send([_with_gas(buy.build_confirm(t), 80_000) for t in ids], preflight=False)
-    hashes += op.send([_with_gas(op.build_settle_batch(ids[i:i + 50]), 50 * 300_000) for i in range(0, n, 50)],
-                      preflight=False)
+    hashes += op.send(
+        [_with_gas(op.build_settle_batch(ids[i : i + 50]), 50 * 300_000) for i in range(0, n, 50)], preflight=False
+    )
     outcomes = op.collect(hashes)
     assert [o.trade_id for out in outcomes for o in op.opened(out)] == ids
     return sum(len(op.settlements(out)) for out in outcomes)
@@ -231,8 +264,9 @@ class NaiveLoop:
 
     def __init__(self, node_url: str, b: Bench, seller: Signer, buyer: Signer, listing_id: int) -> None:
         self.w3 = Web3(Web3.HTTPProvider(node_url))
-        self.ex = self.w3.eth.contract(address=Web3.to_checksum_address(b.ex_address),
-                                       abi=load_artifact("DataExchange").abi)
+        self.ex = self.w3.eth.contract(
+            address=Web3.to_checksum_address(b.ex_address), abi=load_artifact("DataExchange").abi
+        )
         self.sell = Account.from_key(bytes(seller._key.secret))
         self.buy = Account.from_key(bytes(buyer._key.secret))
         self.listing_id = listing_id
@@ -240,8 +274,9 @@ class NaiveLoop:
 
     def _send(self, acct: Any, fn: Any, value: int = 0) -> Any:
         w3 = self.w3
-        tx = fn.build_transaction({"from": acct.address, "value": value,
-                                   "nonce": w3.eth.get_transaction_count(acct.address)})
+        tx = fn.build_transaction(
+            {"from": acct.address, "value": value, "nonce": w3.eth.get_transaction_count(acct.address)}
+        )
         signed = acct.sign_transaction(tx)
         receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
         assert receipt["status"] == 1
@@ -284,18 +319,25 @@ def main() -> None:
         listing = b.ex(s[1]).listing(fast_lid)
         # warm-up trade: node, code paths, and the gas limits to send without pre-flight (x1.5)
         warm: TradeOpened = b.ex(s[2]).order(fast_lid)
-        steps = {"order": warm.tx.gas_used,
-                 "deliver": b.ex(s[1]).deliver(warm.trade_id, h("warm")).tx.gas_used,
-                 "confirm": b.ex(s[2]).confirm(warm.trade_id).gas_used,
-                 "settle": b.ex(s[2]).settle(warm.trade_id).tx.gas_used}
+        steps = {
+            "order": warm.tx.gas_used,
+            "deliver": b.ex(s[1]).deliver(warm.trade_id, h("warm")).tx.gas_used,
+            "confirm": b.ex(s[2]).confirm(warm.trade_id).gas_used,
+            "settle": b.ex(s[2]).settle(warm.trade_id).tx.gas_used,
+        }
         limits = {k: v * 3 // 2 + 20_000 for k, v in steps.items()}
         # Interleaved rounds, so every variant sees the same chain and state growth: a slice of naive
         # trades, a pipelined batch, a matchBatch/settleBatch batch, and so on; times summed per variant.
         naive_loop = NaiveLoop(node.url, b, s[3], s[4], naive_lid)
         b.ex(s[6]).deposit(NATIVE, args.trades * PRICE)
         deadline = int(chain.get_block()["timestamp"], 16) + 10**7
-        matches = [(*b.ex(s[0]).sign_match(s[5], s[6], batch_lid, price=PRICE, deadline=deadline, ask_nonce=i,
-                                           bid_nonce=i), None) for i in range(args.trades)]
+        matches = [
+            (
+                *b.ex(s[0]).sign_match(s[5], s[6], batch_lid, price=PRICE, deadline=deadline, ask_nonce=i, bid_nonce=i),
+                None,
+            )
+            for i in range(args.trades)
+        ]
         rounds = max(1, -(-args.trades // args.batch))
         naive_time = fast_time = batched_time = 0.0
         fast_done = batched_done = 0
@@ -307,7 +349,7 @@ def main() -> None:
             t1 = time.perf_counter()
             fast_done += pipelined_trades(b, s[1], s[2], listing, n, limits)
             t2 = time.perf_counter()
-            batched_done += batched_trades(b, s[5], s[6], matches[batched_done:batched_done + n])
+            batched_done += batched_trades(b, s[5], s[6], matches[batched_done : batched_done + n])
             t3 = time.perf_counter()
             naive_time += t1 - t0
             fast_time += t2 - t1

@@ -87,16 +87,20 @@ def generate(node: LocalNode, events: int, per_tx: int, assets: int) -> tuple[An
     for first in range(0, events, per_tx):
         n = min(per_tx, events - first)
         data = emitter.functions.bulk(first, n, assets, False)._encode_transaction_data()
-        last = rpc.call("eth_sendTransaction", [{"from": me, "to": emitter.address, "data": data,
-                                                 "gas": hex(min(55_000_000, 60_000 + 3_300 * n))}])
+        last = rpc.call(
+            "eth_sendTransaction",
+            [{"from": me, "to": emitter.address, "data": data, "gas": hex(min(55_000_000, 60_000 + 3_300 * n))}],
+        )
     w3.eth.wait_for_transaction_receipt(last, timeout=600)
     elapsed = time.perf_counter() - t0
     head = w3.eth.block_number
     info = {
         "how": f"Emitter.bulk(): one transaction emits {per_tx} Moved(bytes32 indexed assetId, address indexed from, "
-               f"address indexed to, uint64 shares, uint256 nonce) events in a loop over {assets} asset ids; "
-               "anvil automine, one transaction per block",
-        "events": events, "blocks": head - emitter.deploy_block, "seconds": round(elapsed, 1),
+        f"address indexed to, uint64 shares, uint256 nonce) events in a loop over {assets} asset ids; "
+        "anvil automine, one transaction per block",
+        "events": events,
+        "blocks": head - emitter.deploy_block,
+        "seconds": round(elapsed, 1),
     }
     rpc.close()
     return (w3, emitter, art), head, info
@@ -107,8 +111,10 @@ def raw_getlogs(url: str, address: str, start: int, head: int, per_request_block
     n = 0
     t0 = time.perf_counter()
     for lo in range(start, head + 1, per_request_blocks):
-        logs = rpc.call("eth_getLogs", [{"fromBlock": hex(lo), "toBlock": hex(min(head, lo + per_request_blocks - 1)),
-                                         "address": address}])
+        logs = rpc.call(
+            "eth_getLogs",
+            [{"fromBlock": hex(lo), "toBlock": hex(min(head, lo + per_request_blocks - 1)), "address": address}],
+        )
         n += len(logs)
     dt = time.perf_counter() - t0
     rpc.close()
@@ -123,18 +129,24 @@ def run_indexer(store: Any, url: str, emitter: Any, abi: Any, total: int) -> dic
         done = p.events / total if total else 1.0
         while marks and done >= marks[0][0]:
             _f, label = marks.pop(0)
-            samples[label] = {"rss_mb": round(rss_mb(), 1), "peak_rss_mb": round(peak_mb(), 1),
-                              "events": p.events}
+            samples[label] = {"rss_mb": round(rss_mb(), 1), "peak_rss_mb": round(peak_mb(), 1), "events": p.events}
 
     t0 = time.perf_counter()
-    with Indexer(store, url, {"Emitter": (emitter.address, emitter.deploy_block)}, abis={"Emitter": abi},
-                 config=IndexerConfig()) as ix:
+    with Indexer(
+        store, url, {"Emitter": (emitter.address, emitter.deploy_block)}, abis={"Emitter": abi}, config=IndexerConfig()
+    ) as ix:
         result = ix.run(progress=progress)
         stats = ix.fetcher.stats
     dt = time.perf_counter() - t0
     samples["100%"] = {"rss_mb": round(rss_mb(), 1), "peak_rss_mb": round(peak_mb(), 1), "events": result.events}
-    return {"events": result.events, "seconds": round(dt, 2), "events_per_s": round(result.events / dt),
-            "rss": samples, "getlogs_requests": stats.ranges, "splits": stats.splits}
+    return {
+        "events": result.events,
+        "seconds": round(dt, 2),
+        "events_per_s": round(result.events / dt),
+        "rss": samples,
+        "getlogs_requests": stats.ranges,
+        "splits": stats.splits,
+    }
 
 
 def registry_projection(node: LocalNode, events: int, per_tx: int, tmp: Path) -> dict[str, Any]:
@@ -151,24 +163,41 @@ def registry_projection(node: LocalNode, events: int, per_tx: int, tmp: Path) ->
     rpc = RpcClient(node.url, timeout=300)
     last = None
     for first in range(0, events, per_tx):
-        regs = [((first + i + 1).to_bytes(32, "big"), b"\x01" * 32, f"ipfs://bench/{first + i}", 1, 0, 0,
-                 b"\0" * 32, [], []) for i in range(min(per_tx, events - first))]
+        regs = [
+            (
+                (first + i + 1).to_bytes(32, "big"),
+                b"\x01" * 32,
+                f"ipfs://bench/{first + i}",
+                1,
+                0,
+                0,
+                b"\0" * 32,
+                [],
+                [],
+            )
+            for i in range(min(per_tx, events - first))
+        ]
         data = reg.functions.registerBatch(regs)._encode_transaction_data()
         last = rpc.call("eth_sendTransaction", [{"from": me, "to": reg.address, "data": data, "gas": hex(50_000_000)}])
     w3.eth.wait_for_transaction_receipt(last, timeout=600)
     store = SqliteStore(tmp / "registry.sqlite")
     t0 = time.perf_counter()
-    with Indexer(store, node.url, {"DataRegistry": (reg.address, receipt.blockNumber)},
-                 abis={"DataRegistry": art.abi}) as ix:
+    with Indexer(
+        store, node.url, {"DataRegistry": (reg.address, receipt.blockNumber)}, abis={"DataRegistry": art.abi}
+    ) as ix:
         result = ix.run()
     dt = time.perf_counter() - t0
     assets = store.execute("SELECT COUNT(*) FROM assets WHERE block_to IS NULL")[0][0]
     store.close()
     rpc.close()
-    return {"events": result.events, "assets_rows": assets, "seconds": round(dt, 2),
-            "events_per_s": round(result.events / dt),
-            "how": f"registerBatch of {per_tx} applications per transaction; AssetApplied decoded by the general "
-                   "path (string argument) and projected (assets + 3 rights rows each)"}
+    return {
+        "events": result.events,
+        "assets_rows": assets,
+        "seconds": round(dt, 2),
+        "events_per_s": round(result.events / dt),
+        "how": f"registerBatch of {per_tx} applications per transaction; AssetApplied decoded by the general "
+        "path (string argument) and projected (assets + 3 rights rows each)",
+    }
 
 
 def query_latency(store: Any, assets: int, n: int) -> dict[str, Any]:
@@ -182,31 +211,44 @@ def query_latency(store: Any, assets: int, n: int) -> dict[str, Any]:
         lat.append(time.perf_counter() - t0)
         rows += len(page.items)
     lat.sort()
-    return {"queries": n, "page_size": 100, "mean_rows": rows / n,
-            "p50_ms": round(1000 * lat[len(lat) // 2], 3), "p99_ms": round(1000 * lat[int(len(lat) * 0.99)], 3)}
+    return {
+        "queries": n,
+        "page_size": 100,
+        "mean_rows": rows / n,
+        "p50_ms": round(1000 * lat[len(lat) // 2], 3),
+        "p99_ms": round(1000 * lat[int(len(lat) * 0.99)], 3),
+    }
 
 
-def web3_baseline(w3: Web3, emitter: Any, start: int, head: int, limit: int, per_request_blocks: int,
-                  tmp: Path) -> dict[str, Any]:
+def web3_baseline(
+    w3: Web3, emitter: Any, start: int, head: int, limit: int, per_request_blocks: int, tmp: Path
+) -> dict[str, Any]:
     db = sqlite3.connect(tmp / "web3-baseline.sqlite")
-    db.execute("CREATE TABLE events (block_number INTEGER, log_index INTEGER, tx_hash TEXT, args TEXT, "
-               "PRIMARY KEY (block_number, log_index))")
+    db.execute(
+        "CREATE TABLE events (block_number INTEGER, log_index INTEGER, tx_hash TEXT, args TEXT, "
+        "PRIMARY KEY (block_number, log_index))"
+    )
     n = 0
     t0 = time.perf_counter()
     lo = start
     while lo <= head and n < limit:
         hi = min(head, lo + per_request_blocks - 1)
         logs = emitter.events.Moved.get_logs(from_block=lo, to_block=hi)
-        db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?)", [
-            (e.blockNumber, e.logIndex, e.transactionHash.hex(), json.dumps(dict(e.args), default=str))
-            for e in logs])
+        db.executemany(
+            "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?)",
+            [(e.blockNumber, e.logIndex, e.transactionHash.hex(), json.dumps(dict(e.args), default=str)) for e in logs],
+        )
         db.commit()
         n += len(logs)
         lo = hi + 1
     dt = time.perf_counter() - t0
     db.close()
-    return {"events": n, "seconds": round(dt, 2), "events_per_s": round(n / dt),
-            "note": "contract.events.Moved.get_logs (process_log per log) + executemany into SQLite, per range"}
+    return {
+        "events": n,
+        "seconds": round(dt, 2),
+        "events_per_s": round(n / dt),
+        "note": "contract.events.Moved.get_logs (process_log per log) + executemany into SQLite, per range",
+    }
 
 
 def main() -> None:
@@ -216,14 +258,24 @@ def main() -> None:
     ap.add_argument("--assets", type=int, default=1_000, help="distinct asset ids the events cycle through")
     ap.add_argument("--baseline-events", type=int, default=30_000)
     ap.add_argument("--queries", type=int, default=1_000)
-    ap.add_argument("--pg-url", default=os.environ.get("PROVENANCE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test"))
+    ap.add_argument(
+        "--pg-url", default=os.environ.get("PROVENANCE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    )
     ap.add_argument("--skip-pg", action="store_true")
-    ap.add_argument("--registry-events", type=int, default=20_000,
-                    help="also index this many DataRegistry applications with the state projection (0: skip)")
+    ap.add_argument(
+        "--registry-events",
+        type=int,
+        default=20_000,
+        help="also index this many DataRegistry applications with the state projection (0: skip)",
+    )
     args = ap.parse_args()
 
-    out: dict[str, Any] = {"benchmark": "provenance indexer", "events_requested": args.events,
-                           "cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    out: dict[str, Any] = {
+        "benchmark": "provenance indexer",
+        "events_requested": args.events,
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+    }
     with tempfile.TemporaryDirectory() as tmpdir, LocalNode(gas_limit=60_000_000) as node:
         tmp = Path(tmpdir)
         note(f"generating {args.events:,} events")
@@ -257,8 +309,9 @@ def main() -> None:
             note(f"registry projection: {args.registry_events:,} applications")
             out["sqlite_registry_projection"] = registry_projection(node, args.registry_events, 100, tmp)
         note("web3.py baseline")
-        out["web3_baseline"] = web3_baseline(w3, emitter, emitter.deploy_block, head, args.baseline_events,
-                                             blocks_per_request, tmp)
+        out["web3_baseline"] = web3_baseline(
+            w3, emitter, emitter.deploy_block, head, args.baseline_events, blocks_per_request, tmp
+        )
     raw = out["raw_getlogs"]["events_per_s"]
     base = out["web3_baseline"]["events_per_s"]
     rate = out["sqlite"]["events_per_s"]

@@ -40,7 +40,8 @@ def _reg(i: int, tag: bytes = b"", uri_len: int = 64, **kw: Any) -> Registration
     return Registration(
         content_hash=hashlib.sha256(tag + i.to_bytes(8, "big")).digest(),
         metadata_hash=hashlib.sha256(b"meta" + tag + i.to_bytes(8, "big")).digest(),
-        metadata_uri=("https://data.example.org/meta/" + str(i)).ljust(uri_len, "x")[:uri_len], **kw,
+        metadata_uri=("https://data.example.org/meta/" + str(i)).ljust(uri_len, "x")[:uri_len],
+        **kw,
     )
 
 
@@ -56,9 +57,7 @@ def calldata_gas(data: bytes) -> int:
 
 def floor(data: bytes, new_slots: int, logs: list[tuple[int, int]]) -> int:
     """21,000 + calldata + required new storage + logs ((topics, data bytes) per log)."""
-    return G_TX + calldata_gas(data) + G_SSET * new_slots + sum(
-        G_LOG + G_TOPIC * t + G_LOGBYTE * n for t, n in logs
-    )
+    return G_TX + calldata_gas(data) + G_SSET * new_slots + sum(G_LOG + G_TOPIC * t + G_LOGBYTE * n for t, n in logs)
 
 
 def log_shape(outcome: Any, registry: Registry) -> list[tuple[int, int]]:
@@ -81,7 +80,10 @@ def gas_table(chain: Chain, signers: list[Any]) -> dict[str, dict[str, int]]:
 
     def record(name: str, outcome: Any, new_slots: int, per: int = 1) -> None:
         data = tx_input(reg_admin, outcome.tx_hash)
-        table[name] = {"gas": outcome.gas_used // per, "floor": floor(data, new_slots, log_shape(outcome, reg_admin)) // per}
+        table[name] = {
+            "gas": outcome.gas_used // per,
+            "floor": floor(data, new_slots, log_shape(outcome, reg_admin)) // per,
+        }
 
     plain = reg_owner.register(_reg(1))
     record("register (plain, 64-byte URI)", plain.tx, 1)
@@ -102,8 +104,9 @@ def gas_table(chain: Chain, signers: list[Any]) -> dict[str, dict[str, int]]:
     moved2 = reg_owner.transfer_right(plain.asset_id, Right.OPERATION, other.address, 50_000)
     record("transferRight (to an existing holder)", moved2, 0)
     now = int(chain.get_block()["timestamp"], 16)
-    terms = LicenceTerms(plain.asset_id, licensee.address, b"\x01" * 32, now, now + 86_400 * 365, b"\x02" * 32,
-                         1_000, True)
+    terms = LicenceTerms(
+        plain.asset_id, licensee.address, b"\x01" * 32, now, now + 86_400 * 365, b"\x02" * 32, 1_000, True
+    )
     lic = reg_owner.grant_licence(terms)
     record("grantLicence", lic.tx, 4)
     derived = reg_lic.register(_reg(4, parents=(plain.asset_id,), parent_licences=(lic.id,)))
@@ -119,8 +122,12 @@ def gas_table(chain: Chain, signers: list[Any]) -> dict[str, dict[str, int]]:
     record("enforcePledge", enf, 1)
     disp = reg_other.file_dispute(plain.asset_id, b"\x04" * 32)
     record("fileDispute", disp.tx, 3)
-    res = reg_admin.resolve_dispute(disp.id, Ruling.RIGHTS_TRANSFERRED, b"\x05" * 32,
-                                    [RightTransfer(Right.HOLDING, owner.address, other.address, 10_000)])
+    res = reg_admin.resolve_dispute(
+        disp.id,
+        Ruling.RIGHTS_TRANSFERRED,
+        b"\x05" * 32,
+        [RightTransfer(Right.HOLDING, owner.address, other.address, 10_000)],
+    )
     record("resolveDispute (1 transfer)", res, 0)
     fr = reg_admin.freeze(plain.asset_id, b"\x06" * 32)
     record("freeze", fr, 0)
@@ -144,9 +151,12 @@ def naive_web3_loop(node_url: str, address: str, regs: list[Registration], key: 
     acct = Account.from_key(key)
     start = time.perf_counter()
     for reg in regs:
-        tx = contract.functions.register(reg.as_abi()).build_transaction({
-            "from": acct.address, "nonce": w3.eth.get_transaction_count(acct.address),
-        })
+        tx = contract.functions.register(reg.as_abi()).build_transaction(
+            {
+                "from": acct.address,
+                "nonce": w3.eth.get_transaction_count(acct.address),
+            }
+        )
         signed = acct.sign_transaction(tx)
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
         w3.eth.wait_for_transaction_receipt(tx_hash)
@@ -160,7 +170,7 @@ def plain_transfers(chain: Chain, signer: Any, count: int) -> float:
     start = time.perf_counter()
     hashes: list[str] = []
     for i in range(0, count, 500):
-        hashes += sender.send_many(calls[i:i + 500], preflight=False)
+        hashes += sender.send_many(calls[i : i + 500], preflight=False)
     sender.wait(hashes)
     return count / (time.perf_counter() - start)
 
@@ -188,12 +198,16 @@ def main() -> None:
         address = dep.contract("DataRegistry").address
         # Warm up the node and the code paths once.
         Registry(chain, address, Sender(chain, signers[3])).register_many([_reg(i, b"w") for i in range(50)])
-        naive = naive_web3_loop(node.url, address, [_reg(i, b"n") for i in range(args.naive_count)],
-                                bytes(signers[1]._key.secret))  # noqa: SLF001 - dev key, local chain only
+        naive = naive_web3_loop(
+            node.url, address, [_reg(i, b"n") for i in range(args.naive_count)], bytes(signers[1]._key.secret)
+        )
         transfers = plain_transfers(chain, signers[2], args.count)
         fast = ours(Registry(chain, address, Sender(chain, signers[3])), [_reg(i, b"o") for i in range(args.count)])
-        batched = ours(Registry(chain, address, Sender(chain, signers[4])),
-                       [_reg(i, b"b") for i in range(args.count * 5)], per_tx=100)
+        batched = ours(
+            Registry(chain, address, Sender(chain, signers[4])),
+            [_reg(i, b"b") for i in range(args.count * 5)],
+            per_tx=100,
+        )
     out = {
         "gas": table,
         "gas_target_plain_registration": {"gas": table["register (plain, 64-byte URI)"]["gas"], "target": 120_000},

@@ -14,8 +14,9 @@ def test_anchor_file_and_verify_records(tmp_path: Path) -> None:
         home = tmp_path / "home"
         assert run("--dev", "0", "deploy", data_dir=home, rpc=node.url).returncode == 0
         records = tmp_path / "trades.jsonl"
-        rows = [{"trade": i, "buyer": f"B{i % 7}", "price": str(100 + i), "asset": "0x" + f"{i:064x}"}
-                for i in range(300)]
+        rows = [
+            {"trade": i, "buyer": f"B{i % 7}", "price": str(100 + i), "asset": "0x" + f"{i:064x}"} for i in range(300)
+        ]
         records.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
         out = run("--dev", "0", "anchor", str(records), data_dir=home, rpc=node.url)
         assert out.returncode == 0, out.stderr
@@ -32,14 +33,17 @@ def test_anchor_file_and_verify_records(tmp_path: Path) -> None:
         assert offline.returncode == 0, offline.stderr
         # A record changed in one field is not in the batch.
         one.write_text(json.dumps({**rows[123], "price": "1"}))
-        one_line_error(run("anchor-verify", "--offline", str(one), str(proofs), data_dir=home, rpc=node.url),
-                       "record-in-batch failed")
+        one_line_error(
+            run("anchor-verify", "--offline", str(one), str(proofs), data_dir=home, rpc=node.url),
+            "record-in-batch failed",
+        )
         # A batch description whose root was changed fails the Merkle check.
         one.write_text(json.dumps(rows[5]))
         tampered = dict(batch, root="0x" + "00" * 32)
         (tmp_path / "trades.anchor.json").write_text(json.dumps(tampered))
-        one_line_error(run("anchor-verify", "--offline", str(one), str(proofs), data_dir=home, rpc=node.url),
-                       "merkle-proof failed")
+        one_line_error(
+            run("anchor-verify", "--offline", str(one), str(proofs), data_dir=home, rpc=node.url), "merkle-proof failed"
+        )
         # Anchoring the same file again is refused by the contract, and nothing is rewritten.
         (tmp_path / "trades.anchor.json").write_text(json.dumps(batch))
         one_line_error(run("--dev", "0", "anchor", str(records), data_dir=home, rpc=node.url), "AnchorBatchExists")

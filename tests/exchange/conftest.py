@@ -27,8 +27,10 @@ from provenance.node import LocalNode
 from tests.exchange.helpers import Actors, World, build_world
 
 SHIPPED = ["contracts/DataRegistry.sol", "contracts/TradeAnchor.sol", "contracts/DataExchange.sol"]
-HELPERS = [f"tests/exchange/contracts/{n}.sol" for n in
-           ("MockERC20", "FalseReturningERC20", "FeeOnTransferERC20", "ReentrantReceiver", "StubRegistry")]
+HELPERS = [
+    f"tests/exchange/contracts/{n}.sol"
+    for n in ("MockERC20", "FalseReturningERC20", "FeeOnTransferERC20", "ReentrantReceiver", "StubRegistry")
+]
 
 
 def _compile_cached(units: list[str]) -> dict[str, Artifact]:
@@ -37,12 +39,28 @@ def _compile_cached(units: list[str]) -> dict[str, Artifact]:
     cache = Path(tempfile.gettempdir()) / f"provenance-exchange-build-{key}.json"
     if cache.is_file():
         doc = json.loads(cache.read_text())
-        return {n: Artifact(n, a["abi"], bytes.fromhex(a["bytecode"]), bytes.fromhex(a["deployed"]), a["compiler"],
-                            a["inputHash"]) for n, a in doc.items()}
+        return {
+            n: Artifact(
+                n, a["abi"], bytes.fromhex(a["bytecode"]), bytes.fromhex(a["deployed"]), a["compiler"], a["inputHash"]
+            )
+            for n, a in doc.items()
+        }
     arts = compile_contracts(root, units)
     tmp = cache.with_suffix(".tmp")
-    tmp.write_text(json.dumps({n: {"abi": a.abi, "bytecode": a.bytecode.hex(), "deployed": a.deployed_bytecode.hex(),
-                                   "compiler": a.compiler, "inputHash": a.input_hash} for n, a in arts.items()}))
+    tmp.write_text(
+        json.dumps(
+            {
+                n: {
+                    "abi": a.abi,
+                    "bytecode": a.bytecode.hex(),
+                    "deployed": a.deployed_bytecode.hex(),
+                    "compiler": a.compiler,
+                    "inputHash": a.input_hash,
+                }
+                for n, a in arts.items()
+            }
+        )
+    )
     tmp.replace(cache)
     return arts
 
@@ -81,8 +99,12 @@ def actors(chain: Chain) -> Actors:
 @pytest.fixture(scope="session")
 def deployment(chain: Chain, actors: Actors, shipped: Path) -> Deployment:
     return deploy(
-        chain, Sender(chain, actors.admin), notice_period=0, exchange_fee_bps=250,
-        fee_recipient=actors.treasury.address, confirmation_window=1_000,
+        chain,
+        Sender(chain, actors.admin),
+        notice_period=0,
+        exchange_fee_bps=250,
+        fee_recipient=actors.treasury.address,
+        confirmation_window=1_000,
         roles={
             "REGISTRAR_ROLE": [actors.registrar.address],
             "ARBITRATOR_ROLE": [actors.arbitrator.address],
@@ -111,4 +133,3 @@ def w(world: World, snapshot: None) -> World:
     """The session world, rolled back after the test; senders resync their nonces."""
     world.resync()
     return world
-

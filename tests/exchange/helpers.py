@@ -43,8 +43,18 @@ class Actors:
     treasury: Signer  # the fee recipient (dev key 10, funded by the admin)
 
     def everyone(self) -> list[Signer]:
-        return [self.admin, self.registrar, self.arbitrator, self.regulator, self.operator, self.alice, self.bob,
-                self.carol, self.dave, self.stranger]
+        return [
+            self.admin,
+            self.registrar,
+            self.arbitrator,
+            self.regulator,
+            self.operator,
+            self.alice,
+            self.bob,
+            self.carol,
+            self.dave,
+            self.stranger,
+        ]
 
 
 @dataclass
@@ -116,10 +126,24 @@ class World:
         return int(self.view(self.tokens[key], self.token_contract(key), "balanceOf", account))
 
     # -- exchange shortcuts
-    def listed(self, seller: Signer, asset: str = "derived", *, price: int = ETHER, currency: str = NATIVE,
-               admit: bool = True, **kw: Any) -> int:
-        terms = ListingTerms(self.assets[asset], contract_hash=h("standard contract v1"), price=price,
-                             currency=currency, purpose_hash=h("analytics"), **kw)
+    def listed(
+        self,
+        seller: Signer,
+        asset: str = "derived",
+        *,
+        price: int = ETHER,
+        currency: str = NATIVE,
+        admit: bool = True,
+        **kw: Any,
+    ) -> int:
+        terms = ListingTerms(
+            self.assets[asset],
+            contract_hash=h("standard contract v1"),
+            price=price,
+            currency=currency,
+            purpose_hash=h("analytics"),
+            **kw,
+        )
         listing_id = self.ex(seller).list(terms).listing_id
         if admit:
             self.ex(self.actors.operator).admit(listing_id)
@@ -154,16 +178,34 @@ def build_world(chain: Chain, actors: Actors, deployment: Deployment, build: dic
     world.reg(a.alice).register(parent)
     registrar.certify(parent.asset_id)
     now = world.now()
-    world.parent_licence = world.reg(a.alice).grant_licence(LicenceTerms(
-        parent.asset_id, a.bob.address, h("derive"), now, now + 10 * 365 * 86400, h("licence text"), 1_500, True,
-    )).id
-    derived = Registration(h("data:derived"), h("meta:derived"), "https://example.org/derived", kind=Kind.PRODUCT,
-                           parents=(parent.asset_id,), parent_licences=(world.parent_licence,))
+    world.parent_licence = (
+        world.reg(a.alice)
+        .grant_licence(
+            LicenceTerms(
+                parent.asset_id,
+                a.bob.address,
+                h("derive"),
+                now,
+                now + 10 * 365 * 86400,
+                h("licence text"),
+                1_500,
+                True,
+            )
+        )
+        .id
+    )
+    derived = Registration(
+        h("data:derived"),
+        h("meta:derived"),
+        "https://example.org/derived",
+        kind=Kind.PRODUCT,
+        parents=(parent.asset_id,),
+        parent_licences=(world.parent_licence,),
+    )
     world.reg(a.bob).register(derived)
     registrar.certify(derived.asset_id)
     world.reg(a.bob).transfer_right(derived.asset_id, Right.OPERATION, a.carol.address, 300_000)
-    resource = Registration(h("data:resource"), h("meta:resource"), "https://example.org/resource",
-                            kind=Kind.RESOURCE)
+    resource = Registration(h("data:resource"), h("meta:resource"), "https://example.org/resource", kind=Kind.RESOURCE)
     world.reg(a.dave).register(resource)
     registrar.certify(resource.asset_id)
     world.assets.update(parent=parent.asset_id, derived=derived.asset_id, resource=resource.asset_id)
@@ -186,8 +228,13 @@ def reverts(name: str, **expected: Any) -> Iterator[dict[str, Any]]:
     args.update(err.args_map)
 
 
-def split(amount: int, fee_bps: int, parents: list[tuple[int, dict[str, int]]], holders: dict[str, int],
-          first_holder: Callable[[dict[str, int]], str] | None = None) -> dict[str, int]:
+def split(
+    amount: int,
+    fee_bps: int,
+    parents: list[tuple[int, dict[str, int]]],
+    holders: dict[str, int],
+    first_holder: Callable[[dict[str, int]], str] | None = None,
+) -> dict[str, int]:
     """Expected credits of a settlement (the contract's rule): fee, parents' shares, then holders.
 
     ``parents`` is ``[(bps, {holder: shares})]``; holder dicts keep the registry's order, the first

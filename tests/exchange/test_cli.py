@@ -51,8 +51,24 @@ def error_line(result: tuple[int, str, str], pattern: str) -> None:
 
 def test_every_step_from_the_command_line(run, w: World, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     asset = "0x" + w.assets["derived"].hex()
-    out = ok(run(BOB, "list", asset, "--price", "1ether", "--contract", "standard contract v1",
-                 "--purpose", "analytics", "--days", "30", "--share-bps", "500", "--derivatives"))
+    out = ok(
+        run(
+            BOB,
+            "list",
+            asset,
+            "--price",
+            "1ether",
+            "--contract",
+            "standard contract v1",
+            "--purpose",
+            "analytics",
+            "--days",
+            "30",
+            "--share-bps",
+            "500",
+            "--derivatives",
+        )
+    )
     lid = re.search(r"listing #(\d+)", out).group(1)  # type: ignore[union-attr]
     error_line(run(DAVE, "order", lid), r"ExchangeListingNotAdmitted")
     error_line(run(STRANGER, "admit", lid), r"AccessControlUnauthorizedAccount")

@@ -58,8 +58,9 @@ def test_orders_sign_verify_and_round_trip(w: World) -> None:
     assert SignedOrder.from_json(signed.to_json()) == signed
     assert order_digest(signed.order, w.chain.chain_id, w.exchange_address) == ex.contract_order_digest(signed.order)
     # the digest binds the chain and the contract
-    assert order_digest(signed.order, 1, w.exchange_address) != order_digest(signed.order, w.chain.chain_id,
-                                                                              w.exchange_address)
+    assert order_digest(signed.order, 1, w.exchange_address) != order_digest(
+        signed.order, w.chain.chain_id, w.exchange_address
+    )
     with pytest.raises(InputError, match="malformed"):
         SignedOrder.from_json({"listingId": 1})
     with pytest.raises(InputError, match="65 bytes"):
@@ -87,8 +88,12 @@ def test_terms_validation_and_abi_round_trip(w: World) -> None:
 def test_from_deployment_checks_the_chain(w: World) -> None:
     ex = Exchange.from_deployment(w.deployment, w.chain)
     assert ex.address == w.exchange_address
-    other = Deployment(chain_id=1, genesis_hash=w.deployment.genesis_hash, contracts=w.deployment.contracts,
-                       deployer=w.deployment.deployer)
+    other = Deployment(
+        chain_id=1,
+        genesis_hash=w.deployment.genesis_hash,
+        contracts=w.deployment.contracts,
+        deployer=w.deployment.deployer,
+    )
     with pytest.raises(DeploymentError, match="chain id"):
         Exchange.from_deployment(other, w.chain)
     assert isinstance(w.chain, Chain)

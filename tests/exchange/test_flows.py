@@ -55,11 +55,17 @@ def test_fixed_price_trade_native(w: World) -> None:
     # (2) the licence, granted by the seller in the registry
     lic = w.reg().licence(settled.licence_id)
     assert (lic.terms.licensee, lic.grantor.lower(), lic.terms.terms_hash) == (
-        a.dave.address, a.bob.address.lower(), h("standard contract v1"))
+        a.dave.address,
+        a.bob.address.lower(),
+        h("standard contract v1"),
+    )
     assert w.reg().may_use(w.assets["derived"], a.dave.address, h("analytics"))
     trade = w.ex().trade(opened.trade_id)
-    assert (trade.status, trade.licence_id, trade.delivery_hash) == (TradeStatus.SETTLED, settled.licence_id,
-                                                                     h("the data, v1"))
+    assert (trade.status, trade.licence_id, trade.delivery_hash) == (
+        TradeStatus.SETTLED,
+        settled.licence_id,
+        h("the data, v1"),
+    )
     # (3) pull payments
     before = w.chain.balance(a.carol.address)
     got = w.ex(a.carol).withdraw(NATIVE)
@@ -126,8 +132,9 @@ def test_order_book_match_and_batch(w: World) -> None:
     w.ex(a.dave).deposit(NATIVE, 3 * ETHER)
     w.ex(a.carol).deposit(NATIVE, ETHER)
     deadline = w.now() + 600
-    ask, bid = ex.sign_match(a.bob, a.dave, lid, price=ETHER, deadline=deadline, ask_nonce=1, bid_nonce=7,
-                             bid_price=2 * ETHER)
+    ask, bid = ex.sign_match(
+        a.bob, a.dave, lid, price=ETHER, deadline=deadline, ask_nonce=1, bid_nonce=7, bid_price=2 * ETHER
+    )
     # the Python digest is the contract's
     assert order_digest(ask.order, w.chain.chain_id, w.exchange_address) == ex.contract_order_digest(ask.order)
     opened = ex.match(ask, bid, price=ETHER + 1)
@@ -287,9 +294,14 @@ def test_trade_life_rebuilt_from_events_alone(w: World) -> None:
     w.ex(a.arbitrator).resolve(t3, "refund", h("r"))
     logs = w.chain.rpc("eth_getLogs", [{"address": w.exchange_address, "fromBlock": hex(start), "toBlock": "latest"}])
     ex = w.ex()
-    status_of = {"TradeOpened": TradeStatus.ESCROWED, "TradeDelivered": TradeStatus.DELIVERED,
-                 "TradeConfirmed": TradeStatus.CONFIRMED, "TradeDisputed": TradeStatus.DISPUTED,
-                 "TradeSettled": TradeStatus.SETTLED, "TradeCancelled": TradeStatus.CANCELLED}
+    status_of = {
+        "TradeOpened": TradeStatus.ESCROWED,
+        "TradeDelivered": TradeStatus.DELIVERED,
+        "TradeConfirmed": TradeStatus.CONFIRMED,
+        "TradeDisputed": TradeStatus.DISPUTED,
+        "TradeSettled": TradeStatus.SETTLED,
+        "TradeCancelled": TradeStatus.CANCELLED,
+    }
     rebuilt: dict[int, dict[str, Any]] = {}
     for lg in logs:
         decoded = ex.codec.decode_log([bytes.fromhex(t[2:]) for t in lg["topics"]], bytes.fromhex(lg["data"][2:]))
@@ -314,7 +326,10 @@ def test_trade_life_rebuilt_from_events_alone(w: World) -> None:
         onchain = ex.trade(tid)
         st = rebuilt[tid]
         assert st["status"] == onchain.status
-        assert (st["buyer"], st["seller"], st["amount"]) == (onchain.buyer.lower(), onchain.seller.lower(),
-                                                             onchain.amount)
+        assert (st["buyer"], st["seller"], st["amount"]) == (
+            onchain.buyer.lower(),
+            onchain.seller.lower(),
+            onchain.amount,
+        )
         assert st["paid"] + st["refunded"] == onchain.amount  # every unit of the escrow accounted for
         assert st.get("delivery", ZERO) == onchain.delivery_hash

@@ -12,8 +12,9 @@ from tests.exchange.helpers import ETHER, World, h, reverts
 
 
 def terms(w: World, asset: str = "derived", **kw: object) -> ListingTerms:
-    return ListingTerms(w.assets[asset] if asset in w.assets else bytes.fromhex(asset), h("contract"), ETHER,
-                        purpose_hash=h("p"), **kw)  # type: ignore[arg-type]
+    return ListingTerms(
+        w.assets[asset] if asset in w.assets else bytes.fromhex(asset), h("contract"), ETHER, purpose_hash=h("p"), **kw
+    )  # type: ignore[arg-type]
 
 
 def register(w: World, owner: object, name: str, *, certify: bool = True, **kw: object) -> bytes:
@@ -106,11 +107,27 @@ def test_personal_data_without_consent_is_refused(w: World) -> None:
     exchange refuses it anyway (defence in depth)."""
     a = w.actors
     stub = w.deploy(a.admin, "StubRegistry", [], [])
-    ex_addr = w.deploy(a.admin, "DataExchange", ["address", "address", "uint16", "address", "uint40"],
-                       [a.admin.address, stub, 0, a.admin.address, 60])
+    ex_addr = w.deploy(
+        a.admin,
+        "DataExchange",
+        ["address", "address", "uint16", "address", "uint40"],
+        [a.admin.address, stub, 0, a.admin.address, 60],
+    )
     asset = h("personal")
-    record = (a.bob.address, int(Category.PERSONAL), int(Level.GENERAL), int(Kind.PRODUCT), int(Status.CERTIFIED),
-              0, h("m"), b"\x00" * 32, 1, 1, 0, False)
+    record = (
+        a.bob.address,
+        int(Category.PERSONAL),
+        int(Level.GENERAL),
+        int(Kind.PRODUCT),
+        int(Status.CERTIFIED),
+        0,
+        h("m"),
+        b"\x00" * 32,
+        1,
+        1,
+        0,
+        False,
+    )
     w.sender(a.admin).transact(Call(stub, w.codec("StubRegistry").encode("setAsset", asset, record)))
     ex = Exchange(w.chain, ex_addr, w.sender(a.bob))
     with reverts("ExchangeConsentMissing", assetId=asset):
@@ -135,8 +152,9 @@ def test_trading_frozen_or_pledged_assets_fails(w: World) -> None:
     with reverts("ExchangeAssetFrozen", assetId=derived):
         w.ex(a.bob).accept(offer)
     w.ex(a.dave).deposit(NATIVE, ETHER)
-    ask, bid = w.ex(a.operator).sign_match(a.bob, a.dave, lid, price=ETHER, deadline=w.now() + 99, ask_nonce=1,
-                                           bid_nonce=1)
+    ask, bid = w.ex(a.operator).sign_match(
+        a.bob, a.dave, lid, price=ETHER, deadline=w.now() + 99, ask_nonce=1, bid_nonce=1
+    )
     with reverts("ExchangeAssetFrozen", assetId=derived):
         w.ex(a.operator).match(ask, bid)
     w.ex(a.operator).suspend(lid, 1)

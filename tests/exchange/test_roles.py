@@ -43,14 +43,23 @@ def _scene(w: World) -> Scene:
     dave.dispute(disputed, h("e"))
     offer = dave.offer(admitted, ETHER // 2).offer_id
     dave.deposit(NATIVE, ETHER)
-    ask, bid = w.ex().sign_match(a.bob, a.dave, admitted, price=ETHER, deadline=w.now() + 3600, ask_nonce=1,
-                                 bid_nonce=1)
+    ask, bid = w.ex().sign_match(
+        a.bob, a.dave, admitted, price=ETHER, deadline=w.now() + 3600, ask_nonce=1, bid_nonce=1
+    )
     return Scene(pending, admitted, escrowed, delivered, disputed, offer, (ask, bid, None))
 
 
 def _actors(a: Actors) -> dict[str, Signer]:
-    return {"admin": a.admin, "operator": a.operator, "arbitrator": a.arbitrator, "registrar": a.registrar,
-            "regulator": a.regulator, "seller": a.bob, "buyer": a.dave, "stranger": a.stranger}
+    return {
+        "admin": a.admin,
+        "operator": a.operator,
+        "arbitrator": a.arbitrator,
+        "registrar": a.registrar,
+        "regulator": a.regulator,
+        "seller": a.bob,
+        "buyer": a.dave,
+        "stranger": a.stranger,
+    }
 
 
 # function -> (role needed, builder of the call)
@@ -64,8 +73,10 @@ PRIVILEGED: dict[str, tuple[str, Callable[[World, Scene], Call]]] = {
     "setFee": (ADMIN, lambda w, s: w.ex()._call("setFee", 100, w.actors.treasury.address)),
     "setConfirmationWindow": (ADMIN, lambda w, s: w.ex()._call("setConfirmationWindow", 5)),
     "grantRole": (ADMIN, lambda w, s: w.ex()._call("grantRole", exchange_role_id(OPERATOR), w.actors.alice.address)),
-    "revokeRole": (ADMIN, lambda w, s: w.ex()._call("revokeRole", exchange_role_id(OPERATOR),
-                                                     w.actors.operator.address)),
+    "revokeRole": (
+        ADMIN,
+        lambda w, s: w.ex()._call("revokeRole", exchange_role_id(OPERATOR), w.actors.operator.address),
+    ),
 }
 
 # function -> (who may call it, builder)

@@ -73,13 +73,18 @@ def setup_base(w: World) -> None:
     def book(asset: str) -> dict[str, int]:
         return {to_checksum_address(k): v for k, v in reg.holders(w.assets[asset], Right.OPERATION).items()}
 
-    specs = [("derived", a.bob, NATIVE, 10**15 + 7), ("derived", a.bob, w.tokens["usd"], 1_000_003),
-             ("resource", a.dave, w.tokens["fee"], 2_000_001)]
+    specs = [
+        ("derived", a.bob, NATIVE, 10**15 + 7),
+        ("derived", a.bob, w.tokens["usd"], 1_000_003),
+        ("resource", a.dave, w.tokens["fee"], 2_000_001),
+    ]
     Base.listings = []
     for asset, seller, currency, price in specs:
         lid = w.listed(seller, asset, price=price, currency=currency)
-        parents = [(bps, {to_checksum_address(k): v for k, v in reg.holders(p, Right.OPERATION).items()})
-                   for p, bps in reg.parents(w.assets[asset])]
+        parents = [
+            (bps, {to_checksum_address(k): v for k, v in reg.holders(p, Right.OPERATION).items()})
+            for p, bps in reg.parents(w.assets[asset])
+        ]
         Base.listings.append(ListingModel(lid, asset, seller, currency, price, parents, book(asset)))
     for buyer in (a.alice, a.bob, a.carol, a.dave, a.stranger):
         for key in ("usd", "fee"):
@@ -131,8 +136,9 @@ class ExchangeMachine(RuleBasedStateMachine):
         return Base.listings[self.trade_models[tid].listing]
 
     def trade_error(self, status: TradeStatus) -> str:
-        return {TradeStatus.SETTLED: "ExchangeTradeAlreadySettled",
-                TradeStatus.DISPUTED: "ExchangeTradeDisputed"}.get(status, "ExchangeWrongTradeStatus")
+        return {TradeStatus.SETTLED: "ExchangeTradeAlreadySettled", TradeStatus.DISPUTED: "ExchangeTradeDisputed"}.get(
+            status, "ExchangeWrongTradeStatus"
+        )
 
     def party(self, tid: int, seller_side: bool) -> Signer:
         t = self.trade_models[tid]
@@ -225,8 +231,15 @@ class ExchangeMachine(RuleBasedStateMachine):
         self.credit(b.address, lm.currency, dep.amount)
         self.nonce += 1
         op = self.ex(self.w.actors.operator)
-        ask, bid = op.sign_match(lm.seller, b, lm.listing_id, price=lm.price, deadline=self.w.now() + 3_600,
-                                 ask_nonce=self.nonce, bid_nonce=self.nonce)
+        ask, bid = op.sign_match(
+            lm.seller,
+            b,
+            lm.listing_id,
+            price=lm.price,
+            deadline=self.w.now() + 3_600,
+            ask_nonce=self.nonce,
+            bid_nonce=self.nonce,
+        )
         if self.frozen[lm.asset]:
             self.expect_fail("ExchangeAssetFrozen", op.match, ask, bid)
             return
@@ -337,8 +350,12 @@ class ExchangeMachine(RuleBasedStateMachine):
         self.do_confirm(data.draw(st.sampled_from(self.trades_in(TradeStatus.DELIVERED))))
 
     def settleable(self) -> list[int]:
-        return sorted(t for t, m in self.trade_models.items() if m.status == TradeStatus.CONFIRMED
-                      or (m.status == TradeStatus.DELIVERED and 0 < m.settleable_at <= self.clock))
+        return sorted(
+            t
+            for t, m in self.trade_models.items()
+            if m.status == TradeStatus.CONFIRMED
+            or (m.status == TradeStatus.DELIVERED and 0 < m.settleable_at <= self.clock)
+        )
 
     @precondition(lambda self: self.settleable())
     @rule(data=st.data())
@@ -362,8 +379,11 @@ class ExchangeMachine(RuleBasedStateMachine):
         self.do_resolve(data.draw(st.sampled_from(self.trades_in(TradeStatus.DISPUTED))), settle)
 
     @precondition(lambda self: self.trade_models or self.offer_models)
-    @rule(data=st.data(), op=st.sampled_from(["deliver", "confirm", "settle", "cancel", "dispute", "resolve",
-                                              "accept", "cancel_offer"]), flag=st.booleans())
+    @rule(
+        data=st.data(),
+        op=st.sampled_from(["deliver", "confirm", "settle", "cancel", "dispute", "resolve", "accept", "cancel_offer"]),
+        flag=st.booleans(),
+    )
     def misuse(self, data: st.DataObject, op: str, flag: bool) -> None:
         """Any operation on any trade or offer, whatever its state: the contract must refuse exactly as modelled."""
         if op in ("accept", "cancel_offer"):
@@ -434,19 +454,32 @@ class ExchangeMachine(RuleBasedStateMachine):
                 data = ex._erc20.encode("balanceOf", w.exchange_address)
                 calls.append(("eth_call", [{"to": cur, "data": "0x" + data.hex()}, "latest"]))
             for fn in ("totalEscrowed", "totalWithdrawable"):
-                calls.append(("eth_call", [{"to": w.exchange_address,
-                                            "data": "0x" + ex.codec.encode(fn, cur).hex()}, "latest"]))
+                calls.append(
+                    ("eth_call", [{"to": w.exchange_address, "data": "0x" + ex.codec.encode(fn, cur).hex()}, "latest"])
+                )
         pairs = [(acct, cur) for acct in self.accounts for cur in self.currencies]
         for acct, cur in pairs:
-            calls.append(("eth_call", [{"to": w.exchange_address,
-                                        "data": "0x" + ex.codec.encode("withdrawableOf", acct, cur).hex()}, "latest"]))
+            calls.append(
+                (
+                    "eth_call",
+                    [
+                        {"to": w.exchange_address, "data": "0x" + ex.codec.encode("withdrawableOf", acct, cur).hex()},
+                        "latest",
+                    ],
+                )
+            )
         for tid in self.trade_models:
-            calls.append(("eth_call", [{"to": w.exchange_address,
-                                        "data": "0x" + ex.codec.encode("getTrade", tid).hex()}, "latest"]))
-        values = [int(v, 16) if i < len(self.currencies) * 3 + len(pairs) else v
-                  for i, v in enumerate(w.chain.batch(calls))]
+            calls.append(
+                (
+                    "eth_call",
+                    [{"to": w.exchange_address, "data": "0x" + ex.codec.encode("getTrade", tid).hex()}, "latest"],
+                )
+            )
+        values = [
+            int(v, 16) if i < len(self.currencies) * 3 + len(pairs) else v for i, v in enumerate(w.chain.batch(calls))
+        ]
         for i, cur in enumerate(self.currencies):
-            held, escrowed, withdrawable = values[3 * i:3 * i + 3]
+            held, escrowed, withdrawable = values[3 * i : 3 * i + 3]
             # (1) conservation: the contract holds exactly what it owes
             assert held == escrowed + withdrawable, f"{cur}: {held} != {escrowed} + {withdrawable}"
             # (2) and the model agrees on both totals
@@ -468,6 +501,10 @@ def test_exchange_state_machine(w: World) -> None:
     setup_base(w)
     run_state_machine_as_test(
         lambda: ExchangeMachine(w),
-        settings=settings(max_examples=60, stateful_step_count=30, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
+        settings=settings(
+            max_examples=60,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
     )

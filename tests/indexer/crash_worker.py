@@ -10,10 +10,20 @@ from provenance.indexer import Indexer, IndexerConfig
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
-    with Indexer(spec["store"], spec["url"], {"Emitter": (spec["address"], spec["start"])},
-                 abis={"Emitter": spec["abi"]},
-                 config=IndexerConfig(initial_range=2, max_range=4, commit_events=300, commit_seconds=0.05,
-                                      concurrency=2, reorg_depth=spec["reorg_depth"])) as ix:
+    with Indexer(
+        spec["store"],
+        spec["url"],
+        {"Emitter": (spec["address"], spec["start"])},
+        abis={"Emitter": spec["abi"]},
+        config=IndexerConfig(
+            initial_range=2,
+            max_range=4,
+            commit_events=300,
+            commit_seconds=0.05,
+            concurrency=2,
+            reorg_depth=spec["reorg_depth"],
+        ),
+    ) as ix:
         ix.run()
 
 

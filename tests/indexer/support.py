@@ -32,8 +32,17 @@ def deploy(w3: Web3, artifact: Artifact, *args: Any, sender: str | None = None) 
     return contract
 
 
-def emit_bulk(w3: Web3, emitter: Any, first: int, n: int, *, per_tx: int = 500, assets: int = 50,
-              pings: bool = False, sender: str | None = None) -> int:
+def emit_bulk(
+    w3: Web3,
+    emitter: Any,
+    first: int,
+    n: int,
+    *,
+    per_tx: int = 500,
+    assets: int = 50,
+    pings: bool = False,
+    sender: str | None = None,
+) -> int:
     """Emit ``n`` Moved events (and Pings) in transactions of ``per_tx``; returns the last block."""
     sender = sender or w3.eth.accounts[0]
     last = None
@@ -51,15 +60,25 @@ def mine(w3: Web3, blocks: int = 1) -> None:
 def dump_index(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     """Every row an index holds that must not depend on how or when it was built."""
     out: dict[str, list[tuple[Any, ...]]] = {}
-    out["events"] = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in store.execute(
-        "SELECT id, chain_id, block_number, log_index, block_hash, block_time, tx_hash, tx_index, address, contract, "
-        "event, topics, data, args FROM events ORDER BY id")]
-    out["refs"] = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
-                   for r in store.execute("SELECT event_id, kind, ref FROM event_refs ORDER BY event_id, kind, ref")]
+    out["events"] = [
+        tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+        for r in store.execute(
+            "SELECT id, chain_id, block_number, log_index, block_hash, block_time, tx_hash, tx_index, address, contract, "
+            "event, topics, data, args FROM events ORDER BY id"
+        )
+    ]
+    out["refs"] = [
+        tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+        for r in store.execute("SELECT event_id, kind, ref FROM event_refs ORDER BY event_id, kind, ref")
+    ]
     for spec in (*RegistryProjection.tables, *ExchangeProjection.tables):
         cols = (*spec.key_names, *spec.value_names, "block_from", "block_to")
-        out[spec.name] = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in store.execute(
-            f"SELECT {', '.join(cols)} FROM {spec.name} ORDER BY {', '.join((*spec.key_names, 'block_from'))}")]
+        out[spec.name] = [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+            for r in store.execute(
+                f"SELECT {', '.join(cols)} FROM {spec.name} ORDER BY {', '.join((*spec.key_names, 'block_from'))}"
+            )
+        ]
     cur = store.cursor()
     out["cursor"] = [cur] if cur else []
     return out

@@ -26,8 +26,14 @@ KILLS = 5
 
 def _spawn(spec: dict[str, Any]) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "tests.indexer.crash_worker", json.dumps(spec)], cwd=ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.indexer.crash_worker", json.dumps(spec)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def _group(pgid: int) -> list[int]:
@@ -54,18 +60,34 @@ def _location(store: Store) -> str:
 
 @pytest.mark.parametrize("backend,reorg_depth", [("sqlite", 3), ("postgresql", 64)])
 def test_sigkill_at_random_points_then_restart_equals_an_uninterrupted_run(
-    backend: str, reorg_depth: int, w3: Web3, node: Any, emitter: Any, emitter_artifact: Artifact,
+    backend: str,
+    reorg_depth: int,
+    w3: Web3,
+    node: Any,
+    emitter: Any,
+    emitter_artifact: Artifact,
     make_store: StoreFactory,
 ) -> None:
     emit_bulk(w3, emitter, 0, 24_000, per_tx=400, assets=97, pings=True)  # 48,000 events in 60 blocks
     reference = make_store("sqlite")
-    with Indexer(reference, node.url, {"Emitter": (emitter.address, emitter.deploy_block)},
-                 abis={"Emitter": emitter_artifact.abi}, config=IndexerConfig(reorg_depth=reorg_depth)) as ix:
+    with Indexer(
+        reference,
+        node.url,
+        {"Emitter": (emitter.address, emitter.deploy_block)},
+        abis={"Emitter": emitter_artifact.abi},
+        config=IndexerConfig(reorg_depth=reorg_depth),
+    ) as ix:
         ix.run()
     store = make_store(backend)
     location = _location(store)
-    spec = {"store": location, "url": node.url, "address": emitter.address, "start": emitter.deploy_block,
-            "abi": emitter_artifact.abi, "reorg_depth": reorg_depth}
+    spec = {
+        "store": location,
+        "url": node.url,
+        "address": emitter.address,
+        "start": emitter.deploy_block,
+        "abi": emitter_artifact.abi,
+        "reorg_depth": reorg_depth,
+    }
     rng = random.Random(f"{backend}-{reorg_depth}")
     kills = progress_seen = 0
     # (1) kill -9 at random points, KILLS times, checking each time that the index sits at a checkpoint.
@@ -99,8 +121,14 @@ def test_worker_processes_die_with_a_killed_indexer(
 ) -> None:
     emit_bulk(w3, emitter, 0, 20_000, per_tx=400, assets=97, pings=True)
     store = make_store("sqlite")
-    spec = {"store": _location(store), "url": node.url, "address": emitter.address, "start": emitter.deploy_block,
-            "abi": emitter_artifact.abi, "reorg_depth": 3}
+    spec = {
+        "store": _location(store),
+        "url": node.url,
+        "address": emitter.address,
+        "start": emitter.deploy_block,
+        "abi": emitter_artifact.abi,
+        "reorg_depth": 3,
+    }
     proc = _spawn(spec)
     deadline = time.monotonic() + 60
     while proc.poll() is None and store.cursor() is None and time.monotonic() < deadline:

@@ -14,7 +14,9 @@ from provenance.indexer.decode import EventDecoder, LogDecoder, event_signature
 from provenance.indexer.fetch import RangeSizer, bloom_bits, bloom_may_contain
 
 STATIC_EVENT = {
-    "type": "event", "name": "Moved", "anonymous": False,
+    "type": "event",
+    "name": "Moved",
+    "anonymous": False,
     "inputs": [
         {"name": "assetId", "type": "bytes32", "indexed": True},
         {"name": "from", "type": "address", "indexed": True},
@@ -35,16 +37,33 @@ def _hex(b: bytes) -> str:
 
 
 @settings(max_examples=200, deadline=None)
-@given(asset=word, sender=st.binary(min_size=20, max_size=20), licence=st.integers(0, 2**256 - 1),
-       shares=st.integers(0, 2**64 - 1), nonce=st.integers(0, 2**256 - 1), ok=st.booleans(),
-       code=st.binary(min_size=10, max_size=10), to=st.binary(min_size=20, max_size=20), right=st.integers(0, 255))
-def test_fast_path_equals_general_path(asset: bytes, sender: bytes, licence: int, shares: int, nonce: int, ok: bool,
-                                       code: bytes, to: bytes, right: int) -> None:
+@given(
+    asset=word,
+    sender=st.binary(min_size=20, max_size=20),
+    licence=st.integers(0, 2**256 - 1),
+    shares=st.integers(0, 2**64 - 1),
+    nonce=st.integers(0, 2**256 - 1),
+    ok=st.booleans(),
+    code=st.binary(min_size=10, max_size=10),
+    to=st.binary(min_size=20, max_size=20),
+    right=st.integers(0, 255),
+)
+def test_fast_path_equals_general_path(
+    asset: bytes, sender: bytes, licence: int, shares: int, nonce: int, ok: bool, code: bytes, to: bytes, right: int
+) -> None:
     dec = EventDecoder("C", STATIC_EVENT)
     assert dec.fast_json is not None
     topics = [dec.topic0, asset, bytes(12) + sender, licence.to_bytes(32, "big")]
-    data = (shares.to_bytes(32, "big") + nonce.to_bytes(32, "big") + int(ok).to_bytes(32, "big")
-            + code + bytes(22) + bytes(12) + to + right.to_bytes(32, "big"))
+    data = (
+        shares.to_bytes(32, "big")
+        + nonce.to_bytes(32, "big")
+        + int(ok).to_bytes(32, "big")
+        + code
+        + bytes(22)
+        + bytes(12)
+        + to
+        + right.to_bytes(32, "big")
+    )
     fast_json, topics_hex = dec.fast_json([_hex(t) for t in topics], _hex(data))
     general = dec.decode(topics, data)
     assert fast_json == dec.args_to_json(general).decode()
@@ -67,29 +86,43 @@ def test_fast_path_rejects_what_the_general_path_rejects() -> None:
 
 
 def test_dynamic_and_fallback_types_decode() -> None:
-    item = {"type": "event", "name": "Mixed", "inputs": [
-        {"name": "note", "type": "string", "indexed": True},
-        {"name": "xs", "type": "int16[]", "indexed": False},
-        {"name": "pair", "type": "tuple", "indexed": False,
-         "components": [{"name": "a", "type": "address"}, {"name": "b", "type": "uint256"}]},
-        {"name": "s", "type": "string", "indexed": False},
-    ]}
+    item = {
+        "type": "event",
+        "name": "Mixed",
+        "inputs": [
+            {"name": "note", "type": "string", "indexed": True},
+            {"name": "xs", "type": "int16[]", "indexed": False},
+            {
+                "name": "pair",
+                "type": "tuple",
+                "indexed": False,
+                "components": [{"name": "a", "type": "address"}, {"name": "b", "type": "uint256"}],
+            },
+            {"name": "s", "type": "string", "indexed": False},
+        ],
+    }
     assert event_signature(item) == "Mixed(string,int16[],(address,uint256),string)"
     dec = EventDecoder("C", item)
     assert dec.fast_json is None
     import eth_abi
 
-    data = eth_abi.encode(["int16[]", "(address,uint256)", "string"],
-                          [[-1, 2], ("0x" + "AB" * 20, 2**255), "zhè"])
+    data = eth_abi.encode(["int16[]", "(address,uint256)", "string"], [[-1, 2], ("0x" + "AB" * 20, 2**255), "zhè"])
     args = dec.decode([dec.topic0, b"\x05" * 32], data)
     assert args == {"note": "0x" + "05" * 32, "xs": [-1, 2], "pair": ["0x" + "ab" * 20, 2**255], "s": "zhè"}
     assert orjson.loads(dec.args_to_json(args))["pair"][1] == str(2**255)
 
 
 def _log(**over: Any) -> dict[str, Any]:
-    log = {"address": "0x" + "11" * 20, "topics": ["0x" + "22" * 32], "data": "0x", "blockNumber": "0x5",
-           "logIndex": "0x0", "blockHash": "0x" + "33" * 32, "transactionHash": "0x" + "44" * 32,
-           "transactionIndex": "0x0"}
+    log = {
+        "address": "0x" + "11" * 20,
+        "topics": ["0x" + "22" * 32],
+        "data": "0x",
+        "blockNumber": "0x5",
+        "logIndex": "0x0",
+        "blockHash": "0x" + "33" * 32,
+        "transactionHash": "0x" + "44" * 32,
+        "transactionIndex": "0x0",
+    }
     log.update(over)
     return log
 
@@ -128,14 +161,22 @@ def test_bloom_bits_match_a_real_bloom() -> None:
 
 
 def test_ref_slots_follow_the_abi_head_layout() -> None:
-    item = {"type": "event", "name": "Listed", "inputs": [
-        {"name": "listingId", "type": "uint256", "indexed": True},
-        {"name": "seller", "type": "address", "indexed": True},
-        {"name": "terms", "type": "tuple", "indexed": False,
-         "components": [{"name": "price", "type": "uint256"}, {"name": "currency", "type": "address"}]},
-        {"name": "note", "type": "string", "indexed": False},
-        {"name": "sourceAsset", "type": "bytes32", "indexed": False},
-        {"name": "chainId", "type": "uint256", "indexed": False},
-    ]}
+    item = {
+        "type": "event",
+        "name": "Listed",
+        "inputs": [
+            {"name": "listingId", "type": "uint256", "indexed": True},
+            {"name": "seller", "type": "address", "indexed": True},
+            {
+                "name": "terms",
+                "type": "tuple",
+                "indexed": False,
+                "components": [{"name": "price", "type": "uint256"}, {"name": "currency", "type": "address"}],
+            },
+            {"name": "note", "type": "string", "indexed": False},
+            {"name": "sourceAsset", "type": "bytes32", "indexed": False},
+            {"name": "chainId", "type": "uint256", "indexed": False},
+        ],
+    }
     slots = [(s.kind, s.source, s.offset, s.length) for s in EventDecoder("X", item).ref_slots]
     assert slots == [("listing", "topics", 32, 32), ("party", "topics", 76, 20), ("asset", "data", 96, 32)]

@@ -43,8 +43,10 @@ from tests.indexer.conftest import BACKENDS, StoreFactory
 from tests.indexer.support import dump_index
 
 SHIPPED = ["contracts/DataRegistry.sol", "contracts/TradeAnchor.sol", "contracts/DataExchange.sol"]
-HELPERS = [f"tests/exchange/contracts/{n}.sol" for n in
-           ("MockERC20", "FalseReturningERC20", "FeeOnTransferERC20", "ReentrantReceiver", "StubRegistry")]
+HELPERS = [
+    f"tests/exchange/contracts/{n}.sol"
+    for n in ("MockERC20", "FalseReturningERC20", "FeeOnTransferERC20", "ReentrantReceiver", "StubRegistry")
+]
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
@@ -54,12 +56,28 @@ def _compile_cached(units: list[str]) -> dict[str, Artifact]:
     cache = Path(tempfile.gettempdir()) / f"provenance-exchange-build-{key}.json"
     if cache.is_file():
         doc = json.loads(cache.read_text())
-        return {n: Artifact(n, a["abi"], bytes.fromhex(a["bytecode"]), bytes.fromhex(a["deployed"]), a["compiler"],
-                            a["inputHash"]) for n, a in doc.items()}
+        return {
+            n: Artifact(
+                n, a["abi"], bytes.fromhex(a["bytecode"]), bytes.fromhex(a["deployed"]), a["compiler"], a["inputHash"]
+            )
+            for n, a in doc.items()
+        }
     arts = compile_contracts(root, units)
     tmp = cache.with_suffix(f".{uuid_suffix()}.tmp")
-    tmp.write_text(json.dumps({n: {"abi": a.abi, "bytecode": a.bytecode.hex(), "deployed": a.deployed_bytecode.hex(),
-                                   "compiler": a.compiler, "inputHash": a.input_hash} for n, a in arts.items()}))
+    tmp.write_text(
+        json.dumps(
+            {
+                n: {
+                    "abi": a.abi,
+                    "bytecode": a.bytecode.hex(),
+                    "deployed": a.deployed_bytecode.hex(),
+                    "compiler": a.compiler,
+                    "inputHash": a.input_hash,
+                }
+                for n, a in arts.items()
+            }
+        )
+    )
     tmp.replace(cache)
     return arts
 
@@ -85,11 +103,17 @@ def world(node: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             warnings.simplefilter("ignore", DevKeyWarning)
             actors = Actors(*(dev_signer(i, chain.chain_id) for i in range(11)))
         deployment = deploy(
-            chain, Sender(chain, actors.admin), notice_period=0, exchange_fee_bps=250,
-            fee_recipient=actors.treasury.address, confirmation_window=1_000,
+            chain,
+            Sender(chain, actors.admin),
+            notice_period=0,
+            exchange_fee_bps=250,
+            fee_recipient=actors.treasury.address,
+            confirmation_window=1_000,
             roles={
-                "REGISTRAR_ROLE": [actors.registrar.address], "ARBITRATOR_ROLE": [actors.arbitrator.address],
-                "REGULATOR_ROLE": [actors.regulator.address], "EXCHANGE_ROLE": [],
+                "REGISTRAR_ROLE": [actors.registrar.address],
+                "ARBITRATOR_ROLE": [actors.arbitrator.address],
+                "REGULATOR_ROLE": [actors.regulator.address],
+                "EXCHANGE_ROLE": [],
                 "OPERATOR_ROLE": [actors.operator.address],
             },
         )
@@ -141,8 +165,9 @@ def _scenario(w: World) -> dict[str, Any]:
     w.ex(a.dave).deposit(NATIVE, 3 * ETHER)
     w.ex(a.carol).deposit(NATIVE, ETHER)
     deadline = w.now() + 600
-    ask, bid = op.sign_match(a.bob, a.dave, lid, price=ETHER, deadline=deadline, ask_nonce=1, bid_nonce=7,
-                             bid_price=2 * ETHER)
+    ask, bid = op.sign_match(
+        a.bob, a.dave, lid, price=ETHER, deadline=deadline, ask_nonce=1, bid_nonce=7, bid_price=2 * ETHER
+    )
     t_match = op.match(ask, bid, price=ETHER + 1).trade_id
     m1 = op.sign_match(a.bob, a.dave, lid, price=ETHER // 2, deadline=deadline, ask_nonce=2, bid_nonce=8)
     m2 = op.sign_match(a.bob, a.carol, lid, price=ETHER, deadline=deadline, ask_nonce=4, bid_nonce=2)
@@ -174,14 +199,29 @@ def _scenario(w: World) -> dict[str, Any]:
     w.ex(a.admin).set_confirmation_window(500)
     return {
         "listings": [lid, lid_fee, lid_usd, lid_suspended, lid_delisted, lid_rejected, lid_pending],
-        "trades": [t_settled, t_cancel_buyer, t_cancel_seller, t_refund, t_ruled_settle, t_offer, t_match, *batch,
-                   t_fee, t_usd_open],
+        "trades": [
+            t_settled,
+            t_cancel_buyer,
+            t_cancel_seller,
+            t_refund,
+            t_ruled_settle,
+            t_offer,
+            t_match,
+            *batch,
+            t_fee,
+            t_usd_open,
+        ],
         "offers": [accepted, declined, withdrawn, left_open],
-        "nonces": [(a.bob.address, n) for n in range(1, 6)] + [(a.dave.address, n) for n in range(6, 11)]
+        "nonces": [(a.bob.address, n) for n in range(1, 6)]
+        + [(a.dave.address, n) for n in range(6, 11)]
         + [(a.carol.address, n) for n in range(1, 4)],
         "marks": marks,
-        "statuses": {t_settled: TRADE_SETTLED, t_cancel_buyer: TRADE_CANCELLED, t_refund: TRADE_REFUNDED,
-                     t_ruled_settle: TRADE_SETTLED},
+        "statuses": {
+            t_settled: TRADE_SETTLED,
+            t_cancel_buyer: TRADE_CANCELLED,
+            t_refund: TRADE_REFUNDED,
+            t_ruled_settle: TRADE_SETTLED,
+        },
     }
 
 
@@ -209,15 +249,21 @@ def _assert_state_equals_views(store: Store, w: World, world: dict[str, Any]) ->
     assert store.execute("SELECT COUNT(*) FROM offers WHERE block_to IS NULL")[0][0] == n_offers
     assert store.execute("SELECT COUNT(*) FROM trades WHERE block_to IS NULL")[0][0] == n_trades
     for lid in range(1, n_listings + 1):
-        r = one("SELECT asset_id, contract_hash, price, currency, purpose_hash, licence_duration, revenue_share_bps, "
-                "derivatives_allowed, seller, status, reason_code FROM listings WHERE listing_id = ? "
-                "AND block_to IS NULL", lid.to_bytes(32, "big"))
+        r = one(
+            "SELECT asset_id, contract_hash, price, currency, purpose_hash, licence_duration, revenue_share_bps, "
+            "derivatives_allowed, seller, status, reason_code FROM listings WHERE listing_id = ? "
+            "AND block_to IS NULL",
+            lid.to_bytes(32, "big"),
+        )
         terms, seller, status, reason = view("getListing", lid)
         assert tuple(terms) == (bytes(r[0]), bytes(r[1]), _u(r[2]), _addr(r[3]), bytes(r[4]), r[5], r[6], bool(r[7]))
         assert (seller, status, reason) == (_addr(r[8]), r[9], r[10]), lid
     for tid in range(1, n_trades + 1):
-        r = one("SELECT listing_id, buyer, seller, status, amount, opened_at, settleable_at, delivery_hash, "
-                "licence_id FROM trades WHERE trade_id = ? AND block_to IS NULL", tid.to_bytes(32, "big"))
+        r = one(
+            "SELECT listing_id, buyer, seller, status, amount, opened_at, settleable_at, delivery_hash, "
+            "licence_id FROM trades WHERE trade_id = ? AND block_to IS NULL",
+            tid.to_bytes(32, "big"),
+        )
         mine = (_u(r[0]), _addr(r[1]), _addr(r[2]), r[3], _u(r[4]), r[5], r[6], bytes(r[7]), _u(r[8]))
         assert tuple(view("getTrade", tid)) == mine, tid
         st = trade_state(store, tid)
@@ -229,32 +275,43 @@ def _assert_state_equals_views(store: Store, w: World, world: dict[str, Any]) ->
         elif st["status"] in (TRADE_CANCELLED, TRADE_REFUNDED):
             assert paid == 0 and st["refunded"] == st["amount"]
     for oid in range(1, n_offers + 1):
-        r = one("SELECT listing_id, buyer, status, price, amount FROM offers WHERE offer_id = ? AND block_to IS NULL",
-                oid.to_bytes(32, "big"))
+        r = one(
+            "SELECT listing_id, buyer, status, price, amount FROM offers WHERE offer_id = ? AND block_to IS NULL",
+            oid.to_bytes(32, "big"),
+        )
         assert tuple(view("getOffer", oid)) == (_u(r[0]), _addr(r[1]), r[2], _u(r[3]), _u(r[4])), oid
     currencies = [NATIVE, *w.tokens.values()]
     for who in [*w.actors.everyone(), w.actors.treasury]:
         for currency in currencies:
             assert exchange_balance(store, who.address, currency) == view("withdrawableOf", who.address, currency)
     for currency in currencies:
-        rows = store.execute("SELECT escrowed, withdrawable FROM exchange_totals WHERE currency = ? "
-                             "AND block_to IS NULL", (bytes.fromhex(currency[2:]),))
+        rows = store.execute(
+            "SELECT escrowed, withdrawable FROM exchange_totals WHERE currency = ? AND block_to IS NULL",
+            (bytes.fromhex(currency[2:]),),
+        )
         escrowed, withdrawable = (_u(rows[0][0]), _u(rows[0][1])) if rows else (0, 0)
         assert (escrowed, withdrawable) == (view("totalEscrowed", currency), view("totalWithdrawable", currency))
     for trader, nonce in world["nonces"]:
-        used = store.execute("SELECT 1 FROM used_nonces WHERE trader = ? AND nonce = ? AND block_to IS NULL",
-                             (bytes.fromhex(trader[2:]), nonce.to_bytes(32, "big")))
+        used = store.execute(
+            "SELECT 1 FROM used_nonces WHERE trader = ? AND nonce = ? AND block_to IS NULL",
+            (bytes.fromhex(trader[2:]), nonce.to_bytes(32, "big")),
+        )
         assert bool(used) == view("isNonceUsed", trader, nonce), (trader, nonce)
     fee_bps, recipient = w.ex().fee()
     assert one("SELECT value, address FROM exchange_params WHERE name = 'fee' AND block_to IS NULL") == (
-        fee_bps, bytes.fromhex(recipient[2:]))
+        fee_bps,
+        bytes.fromhex(recipient[2:]),
+    )
     assert one("SELECT value FROM exchange_params WHERE name = 'confirmationWindow' AND block_to IS NULL") == (
-        w.ex().confirmation_window(),)
+        w.ex().confirmation_window(),
+    )
 
 
 def _run(store: Store, w: World, node: LocalNode, cfg: IndexerConfig) -> Indexer:
-    contracts = {name: (w.deployment.contract(name).address, w.deployment.contract(name).block_number)
-                 for name in ("DataRegistry", "DataExchange")}
+    contracts = {
+        name: (w.deployment.contract(name).address, w.deployment.contract(name).block_number)
+        for name in ("DataRegistry", "DataExchange")
+    }
     ix = Indexer(store, node.url, contracts, abis={n: w.build[n].abi for n in contracts}, config=cfg)
     with ix:
         ix.run()
@@ -269,8 +326,11 @@ def test_exchange_state_tables_equal_the_contract_views_on_both_backends(
     dumps = []
     for backend in BACKENDS:
         store = make_store(backend)
-        cfg = (IndexerConfig(initial_range=5, workers=0) if backend == "sqlite"
-               else IndexerConfig(initial_range=3, workers=2, workers_min_blocks=1, reorg_depth=2))
+        cfg = (
+            IndexerConfig(initial_range=5, workers=0)
+            if backend == "sqlite"
+            else IndexerConfig(initial_range=3, workers=2, workers_min_blocks=1, reorg_depth=2)
+        )
         _run(store, w, node, cfg)
         _assert_state_equals_views(store, w, world_info)
         dumps.append(dump_index(store))

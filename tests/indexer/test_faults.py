@@ -19,8 +19,13 @@ FAST_RETRIES: dict[str, Any] = {"rpc_timeout": 1.0, "rpc_retries": 8, "rpc_backo
 
 
 def _indexer(store: Any, url: str, emitter: Any, artifact: Artifact, **cfg: Any) -> Indexer:
-    return Indexer(store, url, {"Emitter": (emitter.address, emitter.deploy_block)}, abis={"Emitter": artifact.abi},
-                   config=IndexerConfig(**cfg))
+    return Indexer(
+        store,
+        url,
+        {"Emitter": (emitter.address, emitter.deploy_block)},
+        abis={"Emitter": artifact.abi},
+        config=IndexerConfig(**cfg),
+    )
 
 
 @pytest.mark.parametrize("fault", ["drop", "500", "truncate", "delay", "garble"])
@@ -49,7 +54,11 @@ def test_client_errors_are_typed(node: Any, proxy_factory: Callable[[str], Fault
 
 
 def test_indexer_under_faults_misses_nothing(
-    w3: Web3, node: Any, emitter: Any, emitter_artifact: Artifact, make_store: StoreFactory,
+    w3: Web3,
+    node: Any,
+    emitter: Any,
+    emitter_artifact: Artifact,
+    make_store: StoreFactory,
     proxy_factory: Callable[[str], FaultProxy],
 ) -> None:
     emit_bulk(w3, emitter, 0, 3000, per_tx=100, assets=9, pings=True)
@@ -60,8 +69,9 @@ def test_indexer_under_faults_misses_nothing(
     proxy.rate, proxy.delay = 0.25, 1.2
     for backend in ("sqlite", "postgresql"):
         faulty = make_store(backend)
-        with _indexer(faulty, proxy.url, emitter, emitter_artifact, initial_range=2, max_range=3, reorg_depth=8,
-                      **FAST_RETRIES) as ix:
+        with _indexer(
+            faulty, proxy.url, emitter, emitter_artifact, initial_range=2, max_range=3, reorg_depth=8, **FAST_RETRIES
+        ) as ix:
             result = ix.run()
         assert result.events == 6000
         assert dump_index(faulty) == dump_index(clean)
@@ -70,7 +80,11 @@ def test_indexer_under_faults_misses_nothing(
 
 
 def test_a_range_that_can_never_be_read_stops_the_indexer(
-    w3: Web3, node: Any, emitter: Any, emitter_artifact: Artifact, make_store: StoreFactory,
+    w3: Web3,
+    node: Any,
+    emitter: Any,
+    emitter_artifact: Artifact,
+    make_store: StoreFactory,
     proxy_factory: Callable[[str], FaultProxy],
 ) -> None:
     first = emit_bulk(w3, emitter, 0, 100, per_tx=10)
@@ -88,8 +102,16 @@ def test_a_range_that_can_never_be_read_stops_the_indexer(
     started = time.monotonic()
     with (
         pytest.raises(IndexerError, match=f"block {bad} cannot be read"),
-        _indexer(store, proxy.url, emitter, emitter_artifact, block_attempts=2, rpc_retries=1, rpc_backoff=0.01,
-                 reorg_depth=2) as ix,
+        _indexer(
+            store,
+            proxy.url,
+            emitter,
+            emitter_artifact,
+            block_attempts=2,
+            rpc_retries=1,
+            rpc_backoff=0.01,
+            reorg_depth=2,
+        ) as ix,
     ):
         ix.run()
     assert time.monotonic() - started < 60

@@ -30,7 +30,7 @@ ASSET_1 = "0x" + "00" * 31 + "01"
 
 def _populate(w3: Web3, emitter: Any) -> None:
     me, other = w3.eth.accounts[0], w3.eth.accounts[1]
-    emitter.functions.ping(bytes.fromhex(ASSET_1[2:]), 2**200, "héllo \"quoted\"").transact({"from": me})
+    emitter.functions.ping(bytes.fromhex(ASSET_1[2:]), 2**200, 'héllo "quoted"').transact({"from": me})
     emitter.functions.ping(b"\x07" * 32, 0, "").transact({"from": other})
     emitter.functions.pong(7, b"\x02" * 32, True, -5, [1, 2, 2**64 - 1], b"\xde\xad").transact({"from": me})
     emitter.functions.pong(8, b"\x00" * 32, False, 2**63 - 1, [], b"").transact({"from": me})
@@ -40,8 +40,13 @@ def _populate(w3: Web3, emitter: Any) -> None:
 
 
 def _indexer(store: Any, url: str, emitter: Any, artifact: Artifact, **cfg: Any) -> Indexer:
-    return Indexer(store, url, {"Emitter": (emitter.address, emitter.deploy_block)}, abis={"Emitter": artifact.abi},
-                   config=IndexerConfig(**cfg))
+    return Indexer(
+        store,
+        url,
+        {"Emitter": (emitter.address, emitter.deploy_block)},
+        abis={"Emitter": artifact.abi},
+        config=IndexerConfig(**cfg),
+    )
 
 
 def test_both_backends_hold_identical_rows_and_answer_identically(
@@ -58,19 +63,21 @@ def test_both_backends_hold_identical_rows_and_answer_identically(
         assert seen and seen[-1].indexed_block == result.indexed_block and seen[-1].fraction == 1.0
         dumps.append(dump_index(store))
         me = w3.eth.accounts[0]
-        answers.append((
-            asset_history(store, ASSET_1, limit=50),
-            asset_history(store, ASSET_1, limit=7, cursor=asset_history(store, ASSET_1, limit=7).next_cursor),
-            asset_history(store, ASSET_1, descending=True, limit=5),
-            party_history(store, me.lower(), limit=3),
-            party_history(store, w3.eth.accounts[1]),
-            trade_history(store, 7),
-            trade_history(store, "8"),
-            events(store, event="Pong"),
-            events(store, contract="Emitter", from_block=result.indexed_block - 3, limit=10),
-            list(iter_history(asset_history, store, ASSET_1, page_size=100)),
-            index_status(store).counts,
-        ))
+        answers.append(
+            (
+                asset_history(store, ASSET_1, limit=50),
+                asset_history(store, ASSET_1, limit=7, cursor=asset_history(store, ASSET_1, limit=7).next_cursor),
+                asset_history(store, ASSET_1, descending=True, limit=5),
+                party_history(store, me.lower(), limit=3),
+                party_history(store, w3.eth.accounts[1]),
+                trade_history(store, 7),
+                trade_history(store, "8"),
+                events(store, event="Pong"),
+                events(store, contract="Emitter", from_block=result.indexed_block - 3, limit=10),
+                list(iter_history(asset_history, store, ASSET_1, page_size=100)),
+                index_status(store).counts,
+            )
+        )
     assert dumps[0] == dumps[1]
     assert answers[0] == answers[1]
     sqlite_answers = answers[0]
@@ -81,7 +88,7 @@ def test_both_backends_hold_identical_rows_and_answer_identically(
     ]
     first = sqlite_answers[0].items[0]
     assert first.name == "Ping" and first.args is not None
-    assert first.args["value"] == 2**200 and first.args["note"] == "héllo \"quoted\""
+    assert first.args["value"] == 2**200 and first.args["note"] == 'héllo "quoted"'
     assert first.args["party"] == w3.eth.accounts[0].lower()
     # asset 1 is named by the first Ping and by every 7th bulk pair (Moved + Ping)
     every = sqlite_answers[9]
@@ -209,8 +216,9 @@ def test_index_of_other_contracts_is_refused(
     with pytest.raises(IndexerError, match="other contracts"):
         _indexer(store, node.url, second, emitter_artifact).run()
     with pytest.raises(IndexerError, match="chain 5"):
-        Indexer(store, node.url, {"Emitter": (emitter.address, 1)}, abis={"Emitter": emitter_artifact.abi},
-                chain_id=5).run()
+        Indexer(
+            store, node.url, {"Emitter": (emitter.address, 1)}, abis={"Emitter": emitter_artifact.abi}, chain_id=5
+        ).run()
 
 
 def test_worker_processes_build_the_same_index(
@@ -220,8 +228,9 @@ def test_worker_processes_build_the_same_index(
     threads, processes = make_store("sqlite"), make_store("postgresql")
     with _indexer(threads, node.url, emitter, emitter_artifact, workers=0) as ix:
         ix.run()
-    with _indexer(processes, node.url, emitter, emitter_artifact, workers=2, workers_min_blocks=1, reorg_depth=2,
-                  initial_range=2) as ix:
+    with _indexer(
+        processes, node.url, emitter, emitter_artifact, workers=2, workers_min_blocks=1, reorg_depth=2, initial_range=2
+    ) as ix:
         ix.run()
         assert ix._pool is None  # shut down at the end of the run
     assert dump_index(threads) == dump_index(processes)

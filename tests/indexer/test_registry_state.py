@@ -45,10 +45,26 @@ def registry_build() -> Artifact:
     return compile_contracts(units=["contracts/DataRegistry.sol"])["DataRegistry"]
 
 
-def _reg(content: bytes, *, category: int = 1, kind: int = 0, consent: bytes = b"\0" * 32,
-         parents: tuple[bytes, ...] = (), licences: tuple[int, ...] = ()) -> tuple[Any, ...]:
-    return (content, _h("meta" + content.hex()), f"ipfs://{content.hex()[:8]}", category, 0, kind, consent,
-            list(parents), list(licences))
+def _reg(
+    content: bytes,
+    *,
+    category: int = 1,
+    kind: int = 0,
+    consent: bytes = b"\0" * 32,
+    parents: tuple[bytes, ...] = (),
+    licences: tuple[int, ...] = (),
+) -> tuple[Any, ...]:
+    return (
+        content,
+        _h("meta" + content.hex()),
+        f"ipfs://{content.hex()[:8]}",
+        category,
+        0,
+        kind,
+        consent,
+        list(parents),
+        list(licences),
+    )
 
 
 def _scenario(w3: Web3, reg: Any) -> dict[str, Any]:
@@ -114,8 +130,13 @@ def _scenario(w3: Web3, reg: Any) -> dict[str, Any]:
     tx(fn.setRecognizedRegistry(6, G, False), a0)
     tx(fn.setNoticePeriod(100), a0)
     tx(fn.register(_reg(R)), G)
-    return {"assets": [X, Y, P, W, Q1, Q2, Z, Z2, R], "parties": [a0, A, B, C, D, E, F, G],
-            "licences": 3, "pledges": 3, "disputes": 3}
+    return {
+        "assets": [X, Y, P, W, Q1, Q2, Z, Z2, R],
+        "parties": [a0, A, B, C, D, E, F, G],
+        "licences": 3,
+        "pledges": 3,
+        "disputes": 3,
+    }
 
 
 def _b(row_value: Any) -> str:
@@ -128,7 +149,9 @@ def _assert_state_equals_views(store: Store, reg: Any, world: dict[str, Any]) ->
         row = store.execute(
             "SELECT applicant, category, level, kind, status, notice_ends_at, metadata_hash, consent_ref, serial, "
             "certified_at, open_disputes, regulator_frozen, active_pledges, code FROM assets "
-            "WHERE asset_id = ? AND block_to IS NULL", (asset,))[0]
+            "WHERE asset_id = ? AND block_to IS NULL",
+            (asset,),
+        )[0]
         view = fn.getAsset(asset).call()
         mine = (_b(row[0]), *row[1:6], bytes(row[6]), bytes(row[7]), *row[8:11], bool(row[11]))
         assert tuple(view) == mine, asset.hex()
@@ -144,39 +167,57 @@ def _assert_state_equals_views(store: Store, reg: Any, world: dict[str, Any]) ->
             for holder, _s, pledged in got:
                 assert fn.pledgedSharesOf(asset, right, Web3.to_checksum_address(holder)).call() == pledged
         parents, bps = fn.parentsOf(asset).call()
-        lineage = store.execute("SELECT parent_id, revenue_share_bps FROM lineage WHERE asset_id = ? "
-                                "AND block_to IS NULL ORDER BY position", (asset,))
+        lineage = store.execute(
+            "SELECT parent_id, revenue_share_bps FROM lineage WHERE asset_id = ? "
+            "AND block_to IS NULL ORDER BY position",
+            (asset,),
+        )
         assert [(p, b) for p, b in zip(parents, bps, strict=True)] == [(bytes(p), b) for p, b in lineage]
         assert ["0x" + c.hex() for c in fn.childrenOf(asset).call()] == children_of(store, asset)
     for i in range(1, world["licences"] + 1):
         (terms, grantor, revoked) = fn.getLicence(i).call()
-        r = store.execute("SELECT asset_id, licensee, purpose_hash, starts_at, expires_at, terms_hash, "
-                          "revenue_share_bps, derivatives_allowed, grantor, revoked FROM licences "
-                          "WHERE licence_id = ? AND block_to IS NULL", (i.to_bytes(32, "big"),))[0]
+        r = store.execute(
+            "SELECT asset_id, licensee, purpose_hash, starts_at, expires_at, terms_hash, "
+            "revenue_share_bps, derivatives_allowed, grantor, revoked FROM licences "
+            "WHERE licence_id = ? AND block_to IS NULL",
+            (i.to_bytes(32, "big"),),
+        )[0]
         assert tuple(terms) == (bytes(r[0]), _b(r[1]), bytes(r[2]), r[3], r[4], bytes(r[5]), r[6], bool(r[7]))
         assert (grantor, revoked) == (_b(r[8]), bool(r[9]))
     for i in range(1, world["pledges"] + 1):
-        r = store.execute("SELECT asset_id, right_kind, pledgor, pledgee, shares, terms_hash, active FROM pledges "
-                          "WHERE pledge_id = ? AND block_to IS NULL", (i.to_bytes(32, "big"),))[0]
+        r = store.execute(
+            "SELECT asset_id, right_kind, pledgor, pledgee, shares, terms_hash, active FROM pledges "
+            "WHERE pledge_id = ? AND block_to IS NULL",
+            (i.to_bytes(32, "big"),),
+        )[0]
         assert tuple(fn.getPledge(i).call()) == (bytes(r[0]), r[1], _b(r[2]), _b(r[3]), r[4], bytes(r[5]), bool(r[6]))
     for i in range(1, world["disputes"] + 1):
-        r = store.execute("SELECT asset_id, claimant, evidence_hash, ruling, ruling_hash FROM disputes "
-                          "WHERE dispute_id = ? AND block_to IS NULL", (i.to_bytes(32, "big"),))[0]
+        r = store.execute(
+            "SELECT asset_id, claimant, evidence_hash, ruling, ruling_hash FROM disputes "
+            "WHERE dispute_id = ? AND block_to IS NULL",
+            (i.to_bytes(32, "big"),),
+        )[0]
         assert tuple(fn.getDispute(i).call()) == (bytes(r[0]), _b(r[1]), bytes(r[2]), r[3], bytes(r[4]))
     for party in world["parties"]:
         key = bytes.fromhex(party[2:])
         succ = store.execute("SELECT successor FROM successions WHERE predecessor = ? AND block_to IS NULL", (key,))
         assert fn.successorOf(party).call() == (_b(succ[0][0]) if succ else "0x" + "00" * 20)
-        preds = store.execute("SELECT predecessor FROM successions WHERE successor = ? AND block_to IS NULL "
-                              "ORDER BY seq_block, seq_log", (key,))
+        preds = store.execute(
+            "SELECT predecessor FROM successions WHERE successor = ? AND block_to IS NULL ORDER BY seq_block, seq_log",
+            (key,),
+        )
         assert fn.predecessorsOf(party).call() == [_b(p[0]) for p in preds]
     g = world["parties"][7]
     for chain_id in (5, 6):
-        rows = store.execute("SELECT recognized FROM recognized_registries WHERE chain_id = ? AND registry = ? "
-                             "AND block_to IS NULL", (chain_id.to_bytes(32, "big"), bytes.fromhex(g[2:])))
+        rows = store.execute(
+            "SELECT recognized FROM recognized_registries WHERE chain_id = ? AND registry = ? AND block_to IS NULL",
+            (chain_id.to_bytes(32, "big"), bytes.fromhex(g[2:])),
+        )
         assert fn.isRecognizedRegistry(chain_id, g).call() == bool(rows[0][0])
-    assert fn.noticePeriod().call() == store.execute(
-        "SELECT value FROM registry_params WHERE name = 'noticePeriod' AND block_to IS NULL")[0][0]
+    assert (
+        fn.noticePeriod().call()
+        == store.execute("SELECT value FROM registry_params WHERE name = 'noticePeriod' AND block_to IS NULL")[0][0]
+    )
 
 
 def test_state_tables_equal_the_registry_views_on_both_backends(
@@ -188,10 +229,18 @@ def test_state_tables_equal_the_registry_views_on_both_backends(
     for backend in BACKENDS:
         store = make_store(backend)
         # SQLite in-process; PostgreSQL with worker processes and most blocks in the far regime.
-        cfg = (IndexerConfig(initial_range=5, workers=0) if backend == "sqlite"
-               else IndexerConfig(initial_range=3, workers=2, workers_min_blocks=1, reorg_depth=2))
-        with Indexer(store, node.url, {"DataRegistry": (reg.address, reg.deploy_block)},
-                     abis={"DataRegistry": registry_build.abi}, config=cfg) as ix:
+        cfg = (
+            IndexerConfig(initial_range=5, workers=0)
+            if backend == "sqlite"
+            else IndexerConfig(initial_range=3, workers=2, workers_min_blocks=1, reorg_depth=2)
+        )
+        with Indexer(
+            store,
+            node.url,
+            {"DataRegistry": (reg.address, reg.deploy_block)},
+            abis={"DataRegistry": registry_build.abi},
+            config=cfg,
+        ) as ix:
             ix.run()
         _assert_state_equals_views(store, reg, world)
         dumps.append(dump_index(store))
@@ -202,7 +251,10 @@ def test_state_tables_equal_the_registry_views_on_both_backends(
         assert any(e.args and e.args.get("assetId") == "0x" + world["assets"][6].hex() for e in down)
         f = world["parties"][6]
         assert {e.name for e in party_history(store, f, limit=1000).items} >= {
-            "SuccessionRecorded", "PledgeCreated", "RightTransferred"}
+            "SuccessionRecorded",
+            "PledgeCreated",
+            "RightTransferred",
+        }
     assert dumps[0] == dumps[1]
 
 
@@ -216,13 +268,15 @@ def test_state_at_an_earlier_block_and_after_rollback(
     applied = w3.eth.wait_for_transaction_receipt(tx).blockNumber
     for role in ROLES:
         reg.functions.grantRole(reg.functions.__getattribute__(role)().call(), w3.eth.accounts[0]).transact(
-            {"from": w3.eth.accounts[0]})
+            {"from": w3.eth.accounts[0]}
+        )
     reg.functions.certify(X).transact({"from": w3.eth.accounts[0]})
     tx = reg.functions.transferRight(X, 1, A, B, 400_000).transact({"from": A})
     moved = w3.eth.wait_for_transaction_receipt(tx).blockNumber
     store = make_store("sqlite")
-    with Indexer(store, node.url, {"DataRegistry": (reg.address, reg.deploy_block)},
-                 abis={"DataRegistry": registry_build.abi}) as ix:
+    with Indexer(
+        store, node.url, {"DataRegistry": (reg.address, reg.deploy_block)}, abis={"DataRegistry": registry_build.abi}
+    ) as ix:
         ix.run()
         assert holders(store, X, 1, at_block=applied) == [(A.lower(), 1_000_000, 0)]
         assert holders(store, X, 1) == [(A.lower(), 600_000, 0), (B.lower(), 400_000, 0)]

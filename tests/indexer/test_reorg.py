@@ -21,8 +21,13 @@ def _w3(node: LocalNode) -> Web3:
 
 def _run(store: Any, node: LocalNode, emitter: Any, artifact: Artifact, **cfg: Any) -> tuple[Any, list[Progress]]:
     seen: list[Progress] = []
-    with Indexer(store, node.url, {"Emitter": (emitter.address, emitter.deploy_block)},
-                 abis={"Emitter": artifact.abi}, config=IndexerConfig(**cfg)) as ix:
+    with Indexer(
+        store,
+        node.url,
+        {"Emitter": (emitter.address, emitter.deploy_block)},
+        abis={"Emitter": artifact.abi},
+        config=IndexerConfig(**cfg),
+    ) as ix:
         return ix.run(progress=seen.append), seen
 
 
@@ -44,8 +49,12 @@ def test_anvil_reorg_rolls_back_to_the_fork_and_matches_the_new_chain(
     assert first.events == 400
     # (1) replace the last 4 blocks: their events go, a new event lands in the replacement.
     me = w3.eth.accounts[0]
-    tx = {"from": me, "to": emitter.address, "gas": hex(1_000_000),
-          "data": emitter.functions.ping(b"\x09" * 32, 99, "after the reorg")._encode_transaction_data()}
+    tx = {
+        "from": me,
+        "to": emitter.address,
+        "gas": hex(1_000_000),
+        "data": emitter.functions.ping(b"\x09" * 32, 99, "after the reorg")._encode_transaction_data(),
+    }
     w3.provider.make_request("anvil_reorg", [4, [[tx, 1]]])  # type: ignore[arg-type]
     emit_bulk(w3, emitter, 1000, 30, per_tx=30)
     second, seen = _run(store, fresh_node, emitter, emitter_artifact)

@@ -33,8 +33,9 @@ def test_migrations_are_idempotent_and_refuse_newer_schemas(backend: str, make_s
     store = make_store(backend)
     version = store.schema_version()
     assert store.migrate() == version
-    store.execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, 'future', 0)",
-                  (version + 1,))
+    store.execute(
+        "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, 'future', 0)", (version + 1,)
+    )
     with pytest.raises(StoreError, match="newer than this provenance"):
         store.migrate()
 

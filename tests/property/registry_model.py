@@ -153,8 +153,18 @@ class RegistryModel:
         return errs
 
     # ------------------------------------------------------------------ operations
-    def register(self, who: str, aid: bytes, meta: bytes, category: int, level: int, kind: int, consent: bytes,
-                 parents: list[tuple[bytes, int]], now: int) -> Errors:
+    def register(
+        self,
+        who: str,
+        aid: bytes,
+        meta: bytes,
+        category: int,
+        level: int,
+        kind: int,
+        consent: bytes,
+        parents: list[tuple[bytes, int]],
+        now: int,
+    ) -> Errors:
         errs: set[str] = set()
         cur = self.assets.get(aid)
         if cur is not None and cur.status in (APPLIED, CERTIFIED):
@@ -174,8 +184,13 @@ class RegistryModel:
                 recorded.append((pid, 0))
             else:
                 lic = self.licences[lic_id - 1] if 0 < lic_id <= len(self.licences) else None
-                ok = (lic is not None and lic.asset == pid and lic.deriv and lic.valid(now)
-                      and self.resolve(lic.licensee) == who)
+                ok = (
+                    lic is not None
+                    and lic.asset == pid
+                    and lic.deriv
+                    and lic.valid(now)
+                    and self.resolve(lic.licensee) == who
+                )
                 if not ok:
                     errs |= {"RegistryDerivativeNotPermitted", "RegistryUnknownLicence", "RegistryLicenceRevoked"}
                     continue
@@ -188,8 +203,9 @@ class RegistryModel:
             errs.add("RegistryRevenueShareTooHigh")
         if errs:
             return errs
-        self.assets[aid] = MAsset(who, category, level, kind, APPLIED, now + self.notice, meta, consent,
-                                  parents=recorded)
+        self.assets[aid] = MAsset(
+            who, category, level, kind, APPLIED, now + self.notice, meta, consent, parents=recorded
+        )
         # A re-application starts a new life: balances, pledges and licences of the old one lapse.
         for right in (HOLDING, PROCESSING, OPERATION):
             self.bal[(aid, right)] = {who: TOTAL}
@@ -285,8 +301,9 @@ class RegistryModel:
         errs: set[str] = set()
         if lic.revoked:
             errs.add("RegistryLicenceRevoked")
-        if not (self.resolve(lic.grantor) == who or self.has("REGISTRAR_ROLE", who)
-                or self.has("ARBITRATOR_ROLE", who)):
+        if not (
+            self.resolve(lic.grantor) == who or self.has("REGISTRAR_ROLE", who) or self.has("ARBITRATOR_ROLE", who)
+        ):
             errs.add("RegistryNotGrantor")
         if errs:
             return errs

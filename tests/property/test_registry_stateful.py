@@ -46,7 +46,9 @@ class _World:
             self.signers = [dev_signer(i, self.chain.chain_id) for i in range(9)]
         admin, registrar, arbitrator, regulator = self.signers[:4]
         self.deployment = deploy(
-            self.chain, Sender(self.chain, admin), notice_period=NOTICE,
+            self.chain,
+            Sender(self.chain, admin),
+            notice_period=NOTICE,
             roles={
                 "REGISTRAR_ROLE": [registrar.address],
                 "ARBITRATOR_ROLE": [arbitrator.address],
@@ -86,8 +88,9 @@ class RegistryMachine(RuleBasedStateMachine):
         self.w = world()
         self.snap = self.w.chain.rpc("evm_snapshot")
         self.model = RegistryModel({k: set(v) for k, v in self.w.roles.items()}, NOTICE)
-        self.clients = [Registry.from_deployment(self.w.deployment, self.w.chain, Sender(self.w.chain, s))
-                        for s in self.w.signers]
+        self.clients = [
+            Registry.from_deployment(self.w.deployment, self.w.chain, Sender(self.w.chain, s)) for s in self.w.signers
+        ]
         self.addr = [s.address for s in self.w.signers]
         self.steps = 0
 
@@ -123,18 +126,35 @@ class RegistryMachine(RuleBasedStateMachine):
         self.certify(1, NAMES[0])
         assert self.model.assets[_h("data:" + NAMES[0])].status == 2
 
-    @rule(who=user_ix, name=st.sampled_from(NAMES), category=st.integers(0, 2), level=st.integers(0, 2),
-          kind=st.integers(0, 1), parent=st.none() | st.tuples(st.sampled_from(NAMES), st.integers(0, 4)))
-    def register(self, who: int, name: str, category: int, level: int, kind: int,
-                 parent: tuple[str, int] | None) -> None:
+    @rule(
+        who=user_ix,
+        name=st.sampled_from(NAMES),
+        category=st.integers(0, 2),
+        level=st.integers(0, 2),
+        kind=st.integers(0, 1),
+        parent=st.none() | st.tuples(st.sampled_from(NAMES), st.integers(0, 4)),
+    )
+    def register(
+        self, who: int, name: str, category: int, level: int, kind: int, parent: tuple[str, int] | None
+    ) -> None:
         aid = _h("data:" + name)
         consent = _h("consent:" + name) if category == 2 else b"\x00" * 32
         parents = [(_h("data:" + parent[0]), parent[1])] if parent else []
-        reg = Registration(aid, _h("meta:" + name), f"ipfs://{name}", category, level, kind, consent,
-                           tuple(p for p, _ in parents), tuple(x for _, x in parents))
+        reg = Registration(
+            aid,
+            _h("meta:" + name),
+            f"ipfs://{name}",
+            category,
+            level,
+            kind,
+            consent,
+            tuple(p for p, _ in parents),
+            tuple(x for _, x in parents),
+        )
         # Pre-flight runs at the pending block: time moves on by one second.
-        expected = self.model.register(self.addr[who], aid, reg.metadata_hash, category, level, kind, consent,
-                                       parents, self.pending_time())
+        expected = self.model.register(
+            self.addr[who], aid, reg.metadata_hash, category, level, kind, consent, parents, self.pending_time()
+        )
         self.apply(expected, lambda: self.clients[who].register(reg))
 
     @rule(who=st.sampled_from([1, 1, 1, 0, 4]), name=st.sampled_from(NAMES))
@@ -152,8 +172,10 @@ class RegistryMachine(RuleBasedStateMachine):
     def reject_or_revoke(self, who: int, name: str, revoke: bool) -> None:
         aid = _h("data:" + name)
         if revoke:
-            self.apply(self.model.revoke(self.addr[who], aid),
-                       lambda: self.clients[who].revoke_certificate(aid, "revoked in test"))
+            self.apply(
+                self.model.revoke(self.addr[who], aid),
+                lambda: self.clients[who].revoke_certificate(aid, "revoked in test"),
+            )
         else:
             self.apply(self.model.reject(self.addr[who], aid), lambda: self.clients[who].reject(aid, "rejected"))
 
@@ -163,20 +185,30 @@ class RegistryMachine(RuleBasedStateMachine):
         self.w.chain.rpc("evm_setNextBlockTimestamp", [self.now() + seconds])
         self.w.chain.rpc("evm_mine", [])
 
-    @rule(who=user_ix, name=st.sampled_from(NAMES), right=right_st, frm=maybe_self, to=st.integers(4, 8),
-          shares=share_st)
+    @rule(
+        who=user_ix, name=st.sampled_from(NAMES), right=right_st, frm=maybe_self, to=st.integers(4, 8), shares=share_st
+    )
     def transfer(self, who: int, name: str, right: int, frm: int | None, to: int, shares: int) -> None:
         frm = who if frm is None else frm
         aid = _h("data:" + name)
         expected = self.model.transfer(self.addr[who], aid, right, self.addr[frm], self.addr[to], shares)
-        self.apply(expected, lambda: self.clients[who].transfer_right(aid, right, self.addr[to], shares,
-                                                                       self.addr[frm]))
+        self.apply(
+            expected, lambda: self.clients[who].transfer_right(aid, right, self.addr[to], shares, self.addr[frm])
+        )
 
-    @rule(who=st.sampled_from([4, 4, 4, 5, 6, 8]), name=st.sampled_from(NAMES), licensee=user_ix, purpose=st.sampled_from(PURPOSES),
-          duration=st.sampled_from([500, 20_000]), deriv=st.booleans(), bps=st.sampled_from([0, 2_500, 6_000]),
-          grantor=user_ix)
-    def grant_licence(self, who: int, name: str, licensee: int, purpose: bytes, duration: int, deriv: bool,
-                      bps: int, grantor: int) -> None:
+    @rule(
+        who=st.sampled_from([4, 4, 4, 5, 6, 8]),
+        name=st.sampled_from(NAMES),
+        licensee=user_ix,
+        purpose=st.sampled_from(PURPOSES),
+        duration=st.sampled_from([500, 20_000]),
+        deriv=st.booleans(),
+        bps=st.sampled_from([0, 2_500, 6_000]),
+        grantor=user_ix,
+    )
+    def grant_licence(
+        self, who: int, name: str, licensee: int, purpose: bytes, duration: int, deriv: bool, bps: int, grantor: int
+    ) -> None:
         aid = _h("data:" + name)
         start = self.now()
         terms = LicenceTerms(aid, self.addr[licensee], purpose, start, start + duration, _h("terms"), bps, deriv)
@@ -186,7 +218,7 @@ class RegistryMachine(RuleBasedStateMachine):
         expected = self.model.grant(self.addr[who], lic, exchange=via_exchange)
         if via_exchange:
             client = self.clients[who]
-            self.apply(expected, lambda: client._tx("grantLicenceFor", g, terms.as_abi()))  # noqa: SLF001
+            self.apply(expected, lambda: client._tx("grantLicenceFor", g, terms.as_abi()))
         else:
             self.apply(expected, lambda: self.clients[who].grant_licence(terms))
 
@@ -194,16 +226,19 @@ class RegistryMachine(RuleBasedStateMachine):
     @rule(who=actor_ix, data=st.data())
     def revoke_licence(self, who: int, data: st.DataObject) -> None:
         lid = data.draw(st.integers(1, len(self.model.licences)))
-        self.apply(self.model.revoke_licence(self.addr[who], lid),
-                   lambda: self.clients[who].revoke_licence(lid, "revoked"))
+        self.apply(
+            self.model.revoke_licence(self.addr[who], lid), lambda: self.clients[who].revoke_licence(lid, "revoked")
+        )
 
     @rule(who=user_ix, name=st.sampled_from(NAMES), right=right_st, frm=maybe_self, pledgee=user_ix, shares=share_st)
     def pledge(self, who: int, name: str, right: int, frm: int | None, pledgee: int, shares: int) -> None:
         frm = who if frm is None else frm
         aid = _h("data:" + name)
         expected = self.model.pledge(self.addr[who], aid, right, self.addr[frm], self.addr[pledgee], shares)
-        self.apply(expected, lambda: self.clients[who].pledge(aid, right, self.addr[pledgee], shares, _h("loan"),
-                                                                self.addr[frm]))
+        self.apply(
+            expected,
+            lambda: self.clients[who].pledge(aid, right, self.addr[pledgee], shares, _h("loan"), self.addr[frm]),
+        )
 
     @precondition(lambda self: self.model.pledges)
     @rule(who=actor_ix, enforce=st.booleans(), data=st.data())
@@ -218,32 +253,46 @@ class RegistryMachine(RuleBasedStateMachine):
     @rule(who=st.sampled_from([4, 5, 6, 3, 8]), name=st.sampled_from(NAMES))
     def file_dispute(self, who: int, name: str) -> None:
         aid = _h("data:" + name)
-        self.apply(self.model.file_dispute(self.addr[who], aid),
-                   lambda: self.clients[who].file_dispute(aid, _h("evidence")))
+        self.apply(
+            self.model.file_dispute(self.addr[who], aid), lambda: self.clients[who].file_dispute(aid, _h("evidence"))
+        )
 
     @precondition(lambda self: self.model.disputes)
-    @rule(who=st.sampled_from([2, 2, 2, 1, 6]), ruling=st.integers(1, 3), data=st.data(),
-          move=st.none() | st.tuples(right_st, user_ix, user_ix, share_st))
-    def resolve_dispute(self, who: int, ruling: int, data: st.DataObject,
-                        move: tuple[int, int, int, int] | None) -> None:
+    @rule(
+        who=st.sampled_from([2, 2, 2, 1, 6]),
+        ruling=st.integers(1, 3),
+        data=st.data(),
+        move=st.none() | st.tuples(right_st, user_ix, user_ix, share_st),
+    )
+    def resolve_dispute(
+        self, who: int, ruling: int, data: st.DataObject, move: tuple[int, int, int, int] | None
+    ) -> None:
         did = data.draw(st.integers(1, len(self.model.disputes)))
         transfers = [(move[0], self.addr[move[1]], self.addr[move[2]], move[3])] if move else []
         expected = self.model.resolve_dispute(self.addr[who], did, ruling, transfers)
-        self.apply(expected, lambda: self.clients[who].resolve_dispute(
-            did, ruling, _h("ruling"), [RightTransfer(r, f, t, n) for r, f, t, n in transfers]))
+        self.apply(
+            expected,
+            lambda: self.clients[who].resolve_dispute(
+                did, ruling, _h("ruling"), [RightTransfer(r, f, t, n) for r, f, t, n in transfers]
+            ),
+        )
 
     @rule(who=st.sampled_from([3, 3, 3, 0, 5]), name=st.sampled_from(NAMES), on=st.booleans())
     def freeze(self, who: int, name: str, on: bool) -> None:
         aid = _h("data:" + name)
         client = self.clients[who]
-        self.apply(self.model.freeze(self.addr[who], aid, on),
-                   lambda: (client.freeze if on else client.unfreeze)(aid, _h("order")))
+        self.apply(
+            self.model.freeze(self.addr[who], aid, on),
+            lambda: (client.freeze if on else client.unfreeze)(aid, _h("order")),
+        )
 
     @precondition(lambda self: len(self.model.successor) < 2)
     @rule(who=st.sampled_from([1, 1, 1, 0]), pred=user_ix, succ=st.integers(4, 8))
     def succession(self, who: int, pred: int, succ: int) -> None:
-        self.apply(self.model.succession(self.addr[who], self.addr[pred], self.addr[succ]),
-                   lambda: self.clients[who].record_succession(self.addr[pred], self.addr[succ], 0, _h("basis")))
+        self.apply(
+            self.model.succession(self.addr[who], self.addr[pred], self.addr[succ]),
+            lambda: self.clients[who].record_succession(self.addr[pred], self.addr[succ], 0, _h("basis")),
+        )
 
     # ------------------------------------------------------------------ the contract equals the model
     @invariant()
@@ -258,9 +307,19 @@ class RegistryMachine(RuleBasedStateMachine):
                 assert int(got.status) == 0
                 continue
             assert (got.applicant, int(got.category), int(got.level), int(got.kind), int(got.status)) == (
-                a.applicant, a.category, a.level, a.kind, a.status)
+                a.applicant,
+                a.category,
+                a.level,
+                a.kind,
+                a.status,
+            )
             assert (got.metadata_hash, got.consent_ref, got.serial, got.open_disputes, got.regulator_frozen) == (
-                a.metadata_hash, a.consent, a.serial, a.open_disputes, a.reg_frozen)
+                a.metadata_hash,
+                a.consent,
+                a.serial,
+                a.open_disputes,
+                a.reg_frozen,
+            )
             assert got.notice_ends_at == a.notice_ends or abs(got.notice_ends_at - a.notice_ends) <= 2
             m.assets[aid].notice_ends = got.notice_ends_at  # pin the mined time
             if a.serial:
@@ -283,8 +342,12 @@ class RegistryMachine(RuleBasedStateMachine):
             assert (got_l.revoked, got_l.grantor, got_l.terms.licensee) == (lic.revoked, lic.grantor, lic.licensee)
         for pid, p in enumerate(m.pledges, start=1):
             got_p = reader.pledge_info(pid)
-            assert (got_p.active, got_p.pledgor, got_p.pledgee, got_p.shares) == (p.active, p.pledgor, p.pledgee,
-                                                                                 p.shares)
+            assert (got_p.active, got_p.pledgor, got_p.pledgee, got_p.shares) == (
+                p.active,
+                p.pledgor,
+                p.pledgee,
+                p.shares,
+            )
         for did, d in enumerate(m.disputes, start=1):
             assert int(reader.dispute(did).ruling) == d.ruling
         for who in self.addr[4:9]:
@@ -292,7 +355,9 @@ class RegistryMachine(RuleBasedStateMachine):
 
 
 RegistryMachine.TestCase.settings = settings(
-    max_examples=20, stateful_step_count=30, deadline=None,
+    max_examples=20,
+    stateful_step_count=30,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 

@@ -43,7 +43,9 @@ def actors(chain: Chain) -> Actors:
 @pytest.fixture(scope="session")
 def deployment(chain: Chain, actors: Actors) -> Deployment:
     return deploy(
-        chain, Sender(chain, actors.admin), notice_period=3600,
+        chain,
+        Sender(chain, actors.admin),
+        notice_period=3600,
         roles={
             "REGISTRAR_ROLE": [actors.registrar.address],
             "ARBITRATOR_ROLE": [actors.arbitrator.address],

@@ -11,5 +11,9 @@ def h(text: str | bytes) -> bytes:
 
 
 def reg(name: str, **kw: Any) -> Registration:
-    return Registration(content_hash=h("data:" + name), metadata_hash=h("meta:" + name),
-                        metadata_uri=f"https://example.org/{name}.json", **kw)
+    return Registration(
+        content_hash=h("data:" + name),
+        metadata_hash=h("meta:" + name),
+        metadata_uri=f"https://example.org/{name}.json",
+        **kw,
+    )

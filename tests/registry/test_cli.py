@@ -20,8 +20,15 @@ EXE = [sys.executable, "-m", "provenance"]
 def run(*args: str, data_dir: Path, rpc: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     full_env.pop("PROVENANCE_PASSWORD", None) if env is None else None
-    return subprocess.run([*EXE, "--data-dir", str(data_dir), "--rpc", rpc, *args], capture_output=True, text=True,
-                          timeout=120, env=full_env, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [*EXE, "--data-dir", str(data_dir), "--rpc", rpc, *args],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str], pattern: str) -> None:
@@ -57,14 +64,26 @@ def test_full_flow_and_errors(tmp_path: Path, cli_node: LocalNode) -> None:
     data.write_bytes(b"a,b\n1,2\n")
     meta = tmp_path / "meta.json"
     meta.write_text('{"title": "t"}')
-    reg = run("--dev", "4", "register", str(data), "--metadata", str(meta), "--uri", "https://x/m.json",
-              data_dir=home, rpc=url)
+    reg = run(
+        "--dev",
+        "4",
+        "register",
+        str(data),
+        "--metadata",
+        str(meta),
+        "--uri",
+        "https://x/m.json",
+        data_dir=home,
+        rpc=url,
+    )
     assert reg.returncode == 0, reg.stderr
     asset = re.search(r"asset (0x[0-9a-f]{64})", reg.stdout).group(1)  # type: ignore[union-attr]
     # The same file again: a decoded custom error, one line, and no block mined.
     height = chain.block_number()
-    one_line_error(run("--dev", "5", "register", str(data), "--metadata-hash", "0x" + "11" * 32, data_dir=home,
-                       rpc=url), r"RegistryAssetExists\(assetId=0x")
+    one_line_error(
+        run("--dev", "5", "register", str(data), "--metadata-hash", "0x" + "11" * 32, data_dir=home, rpc=url),
+        r"RegistryAssetExists\(assetId=0x",
+    )
     assert chain.block_number() == height
     cert = run("--dev", "0", "certify", asset, data_dir=home, rpc=url)
     assert cert.returncode == 0, cert.stderr
@@ -72,8 +91,20 @@ def test_full_flow_and_errors(tmp_path: Path, cli_node: LocalNode) -> None:
     shown = run("certificate", code, data_dir=home, rpc=url)
     assert shown.returncode == 0, shown.stderr
     assert "genuine" in shown.stdout and "certified" in shown.stdout and "100%" in shown.stdout
-    lic = run("--dev", "4", "licence", "grant", asset, "0x" + "12" * 20, "--purpose", "training", "--terms", "v1",
-              data_dir=home, rpc=url)
+    lic = run(
+        "--dev",
+        "4",
+        "licence",
+        "grant",
+        asset,
+        "0x" + "12" * 20,
+        "--purpose",
+        "training",
+        "--terms",
+        "v1",
+        data_dir=home,
+        rpc=url,
+    )
     assert lic.returncode == 0, lic.stderr
     ok = run("licence", "check", asset, "0x" + "12" * 20, "training", data_dir=home, rpc=url)
     assert ok.returncode == 0 and ok.stdout.strip() == "yes"
@@ -85,11 +116,24 @@ def test_full_flow_and_errors(tmp_path: Path, cli_node: LocalNode) -> None:
     one_line_error(run("--dev", "0", "certify", "0xzz", data_dir=home, rpc=url), "asset id must be a 32-byte hash")
     one_line_error(run("--dev", "0", "certify", "0x" + "ab" * 31, data_dir=home, rpc=url), "32-byte")
     one_line_error(run("--dev", "0", "certify", "0x" + "ab" * 32, data_dir=home, rpc=url), "RegistryWrongStatus")
-    one_line_error(run("--dev", "4", "register", str(tmp_path / "nope.csv"), "--metadata-hash", "0x" + "11" * 32,
-                       data_dir=home, rpc=url), "no such file")
+    one_line_error(
+        run(
+            "--dev",
+            "4",
+            "register",
+            str(tmp_path / "nope.csv"),
+            "--metadata-hash",
+            "0x" + "11" * 32,
+            data_dir=home,
+            rpc=url,
+        ),
+        "no such file",
+    )
     one_line_error(run("certificate", "not-a-code", data_dir=home, rpc=url), "16 base-32 digits")
-    one_line_error(run("--dev", "4", "transfer", asset, "operation", "0x12", "5", data_dir=home, rpc=url),
-                   "to is not a 20-byte hex address")
+    one_line_error(
+        run("--dev", "4", "transfer", asset, "operation", "0x12", "5", data_dir=home, rpc=url),
+        "to is not a 20-byte hex address",
+    )
 
 
 def test_node_down_and_keystore_errors(tmp_path: Path, cli_node: LocalNode) -> None:
@@ -99,15 +143,18 @@ def test_node_down_and_keystore_errors(tmp_path: Path, cli_node: LocalNode) -> N
     assert not (home / "deployment.json").exists()
     key = tmp_path / "key.json"
     create_keystore(key, "right password")
-    one_line_error(run("--keystore", str(key), "deploy", data_dir=home, rpc=cli_node.url,
-                       env={"PROVENANCE_PASSWORD": "wrong"}), "wrong password")
+    one_line_error(
+        run("--keystore", str(key), "deploy", data_dir=home, rpc=cli_node.url, env={"PROVENANCE_PASSWORD": "wrong"}),
+        "wrong password",
+    )
     assert not (home / "deployment.json").exists()
     # Dev keys are refused on a chain that is not local.
     with LocalNode(chain_id=5) as other:
         one_line_error(run("--dev", "0", "deploy", data_dir=home, rpc=other.url), "only allowed on a local chain")
     # A keystore account works (and its key never shows up in output).
-    funded = run("--keystore", str(key), "deploy", data_dir=home, rpc=cli_node.url,
-                 env={"PROVENANCE_PASSWORD": "right password"})
+    funded = run(
+        "--keystore", str(key), "deploy", data_dir=home, rpc=cli_node.url, env={"PROVENANCE_PASSWORD": "right password"}
+    )
     # The fresh account has no funds: a clear one-line error, no manifest.
     one_line_error(funded, "insufficient funds|cannot estimate|rejected")
     assert not (home / "deployment.json").exists()

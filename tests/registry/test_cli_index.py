@@ -20,8 +20,10 @@ def test_index_status_and_trace(tmp_path: Path) -> None:
         reg = run("--dev", "4", "register", str(data), "--metadata-hash", "0x" + "22" * 32, data_dir=home, rpc=url)
         asset = re.search(r"asset (0x[0-9a-f]{64})", reg.stdout).group(1)  # type: ignore[union-attr]
         assert run("--dev", "0", "certify", asset, data_dir=home, rpc=url).returncode == 0
-        assert run("--dev", "4", "transfer", asset, "holding", "0x" + "56" * 20, "1000", data_dir=home,
-                   rpc=url).returncode == 0
+        assert (
+            run("--dev", "4", "transfer", asset, "holding", "0x" + "56" * 20, "1000", data_dir=home, rpc=url).returncode
+            == 0
+        )
         out = run("index", data_dir=home, rpc=url)
         assert out.returncode == 0, out.stderr
         assert "indexed to block" in out.stdout

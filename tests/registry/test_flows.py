@@ -90,7 +90,9 @@ def test_transfers_shares_and_co_holding(as_: Make, actors: Actors, chain: Chain
     alice.transfer_right(aid, Right.PROCESSING, actors.carol.address, 100_000)
     bob.transfer_right(aid, Right.PROCESSING, actors.carol.address, 50_000)
     assert alice.holders(aid, Right.PROCESSING) == {
-        actors.alice.address: 500_000, actors.bob.address: 350_000, actors.carol.address: 150_000,
+        actors.alice.address: 500_000,
+        actors.bob.address: 350_000,
+        actors.carol.address: 150_000,
     }
     assert alice.holders(aid, Right.HOLDING) == {actors.alice.address: 1_000_000}
     with pytest.raises(ContractRevert) as exc:
@@ -117,7 +119,9 @@ def test_licences_expiry_revocation_and_may_use(as_: Make, actors: Actors, chain
     advance(chain, 1001)
     assert not alice.may_use(aid, actors.bob.address, purpose)  # expired without any transaction
     assert not alice.is_licence_valid(lic.id)
-    lic2 = alice.grant_licence(LicenceTerms(aid, actors.bob.address, purpose, now(chain), now(chain) + 10_000, h("t"), 0, False))
+    lic2 = alice.grant_licence(
+        LicenceTerms(aid, actors.bob.address, purpose, now(chain), now(chain) + 10_000, h("t"), 0, False)
+    )
     as_(actors.bob)  # a licensee cannot revoke
     with pytest.raises(ContractRevert) as exc:
         as_(actors.bob).revoke_licence(lic2.id, "mine")
@@ -125,7 +129,9 @@ def test_licences_expiry_revocation_and_may_use(as_: Make, actors: Actors, chain
     alice.revoke_licence(lic2.id, "breach")
     assert not alice.may_use(aid, actors.bob.address, purpose)
     with pytest.raises(ContractRevert) as exc:
-        as_(actors.carol).grant_licence(LicenceTerms(aid, actors.bob.address, purpose, now(chain), now(chain) + 5, h("t")))
+        as_(actors.carol).grant_licence(
+            LicenceTerms(aid, actors.bob.address, purpose, now(chain), now(chain) + 5, h("t"))
+        )
     assert exc.value.name == "RegistryNotLicensingHolder"
 
 
@@ -180,14 +186,18 @@ def test_dispute_freezes_and_ruling_transfers(as_: Make, actors: Actors, chain: 
     assert alice.is_frozen(aid)
     for attempt in (
         lambda: alice.transfer_right(aid, Right.HOLDING, actors.carol.address, 1),
-        lambda: alice.grant_licence(LicenceTerms(aid, actors.carol.address, h("p"), now(chain), now(chain) + 9, h("t"))),
+        lambda: alice.grant_licence(
+            LicenceTerms(aid, actors.carol.address, h("p"), now(chain), now(chain) + 9, h("t"))
+        ),
         lambda: alice.pledge(aid, Right.HOLDING, actors.carol.address, 1, h("l")),
     ):
         with pytest.raises(ContractRevert) as exc:
             attempt()
         assert exc.value.name == "RegistryAssetFrozen"
     as_(actors.arbitrator).resolve_dispute(
-        d.id, Ruling.RIGHTS_TRANSFERRED, h("ruling"),
+        d.id,
+        Ruling.RIGHTS_TRANSFERRED,
+        h("ruling"),
         [RightTransfer(Right.HOLDING, actors.alice.address, actors.bob.address, 499_999)],
     )
     assert not alice.is_frozen(aid)

@@ -39,7 +39,7 @@ def test_role_matrix(as_: Make, actors: Actors, chain: Chain, deployment: Deploy
     admin.grant_role("EXCHANGE_ROLE", actors.dave.address)
     t0 = now(chain)
     terms = LicenceTerms(cert, actors.carol.address, h("p"), t0, t0 + 10**6, h("t"))
-    c = alice._call  # noqa: SLF001 - build calldata without sending
+    c = alice._call
     matrix: dict[str, tuple[Call, set[str]]] = {
         "certify": (c("certify", applied), set()),  # frozen by the objection
         "reject": (c("reject", applied, "bad"), {"registrar"}),
@@ -47,16 +47,22 @@ def test_role_matrix(as_: Make, actors: Actors, chain: Chain, deployment: Deploy
         "enforcePledge": (c("enforcePledge", pledge), {"registrar", "arbitrator"}),
         "resolveDispute": (c("resolveDispute", dispute, 1, h("r"), []), {"arbitrator"}),
         "freeze": (c("freeze", cert, h("o")), {"regulator"}),
-        "recordSuccession": (c("recordSuccession", actors.carol.address, actors.dave.address, 0, h("b")),
-                             {"registrar"}),
+        "recordSuccession": (
+            c("recordSuccession", actors.carol.address, actors.dave.address, 0, h("b")),
+            {"registrar"},
+        ),
         "setRecognizedRegistry": (c("setRecognizedRegistry", 7, actors.carol.address, True), {"admin"}),
         "setNoticePeriod": (c("setNoticePeriod", 60), {"admin"}),
         "grantLicenceFor": (c("grantLicenceFor", actors.alice.address, terms.as_abi()), {"dave"}),
         "grantRole": (c("grantRole", role_id("REGISTRAR_ROLE"), actors.carol.address), {"admin"}),
     }
     who = {
-        "admin": actors.admin, "registrar": actors.registrar, "arbitrator": actors.arbitrator,
-        "regulator": actors.regulator, "dave": actors.dave, "stranger": actors.stranger,
+        "admin": actors.admin,
+        "registrar": actors.registrar,
+        "arbitrator": actors.arbitrator,
+        "regulator": actors.regulator,
+        "dave": actors.dave,
+        "stranger": actors.stranger,
     }
     failures = []
     for fn, (call, allowed) in matrix.items():
@@ -81,11 +87,19 @@ def test_role_matrix(as_: Make, actors: Actors, chain: Chain, deployment: Deploy
         assert (got is None) == (name == "regulator"), (name, got)
 
 
-def _signed(registry: Registry, signer: Signer, name: str, deadline: int, nonce: int, chain_id: int | None = None,
-            address: str | None = None) -> tuple[object, bytes]:
+def _signed(
+    registry: Registry,
+    signer: Signer,
+    name: str,
+    deadline: int,
+    nonce: int,
+    chain_id: int | None = None,
+    address: str | None = None,
+) -> tuple[object, bytes]:
     r = reg(name)
-    digest = registration_digest(r, signer.address, nonce, deadline, chain_id or registry.chain.chain_id,
-                                 address or registry.address)
+    digest = registration_digest(
+        r, signer.address, nonce, deadline, chain_id or registry.chain.chain_id, address or registry.address
+    )
     v, rr, s = signer.sign_hash(digest)
     return r, rr.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([27 + v])
 

@@ -54,5 +54,5 @@ def test_dev_keys_local_only() -> None:
 def test_signer_never_shows_its_key() -> None:
     with pytest.warns(DevKeyWarning):
         signer = dev_signer(1, 31337)
-    key = signer._key.secret.hex()  # noqa: SLF001 - the test looks inside on purpose
+    key = signer._key.secret.hex()
     assert key not in repr(signer) and key not in str(signer)

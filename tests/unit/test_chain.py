@@ -52,8 +52,13 @@ def test_sender_resyncs_after_external_nonce_use(node: LocalNode) -> None:
 
 
 def test_error_decoder_custom_error() -> None:
-    abi = [{"type": "error", "name": "Oops", "inputs": [{"name": "who", "type": "address"},
-                                                        {"name": "n", "type": "uint256"}]}]
+    abi = [
+        {
+            "type": "error",
+            "name": "Oops",
+            "inputs": [{"name": "who", "type": "address"}, {"name": "n", "type": "uint256"}],
+        }
+    ]
     dec = ErrorDecoder([abi])
     from eth_abi import encode
     from eth_hash.auto import keccak

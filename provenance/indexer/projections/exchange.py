@@ -50,8 +50,15 @@ __all__ = [
 
 # Enum values of IDataExchange.
 LISTING_PENDING, LISTING_ADMITTED, LISTING_REJECTED, LISTING_SUSPENDED, LISTING_DELISTED = 1, 2, 3, 4, 5
-(TRADE_ESCROWED, TRADE_DELIVERED, TRADE_CONFIRMED, TRADE_DISPUTED, TRADE_SETTLED, TRADE_CANCELLED,
- TRADE_REFUNDED) = 1, 2, 3, 4, 5, 6, 7
+(TRADE_ESCROWED, TRADE_DELIVERED, TRADE_CONFIRMED, TRADE_DISPUTED, TRADE_SETTLED, TRADE_CANCELLED, TRADE_REFUNDED) = (
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+)
 OFFER_OPEN, OFFER_ACCEPTED, OFFER_CANCELLED = 1, 2, 3
 ORIGIN_FIXED_PRICE, ORIGIN_OFFER, ORIGIN_ORDER_BOOK = 0, 1, 2
 
@@ -59,10 +66,24 @@ ZERO32 = bytes(32)
 ZERO20 = bytes(20)
 
 # Columns holding uint256 values as 32-byte big-endian (query helpers return them as int).
-U256_COLUMNS = frozenset({
-    "listing_id", "trade_id", "offer_id", "price", "amount", "licence_id", "ref_id", "refunded", "fee", "paid",
-    "escrowed", "withdrawable", "nonce", "balance",
-})
+U256_COLUMNS = frozenset(
+    {
+        "listing_id",
+        "trade_id",
+        "offer_id",
+        "price",
+        "amount",
+        "licence_id",
+        "ref_id",
+        "refunded",
+        "fee",
+        "paid",
+        "escrowed",
+        "withdrawable",
+        "nonce",
+        "balance",
+    }
+)
 
 
 def u256(value: int) -> bytes:
@@ -85,9 +106,17 @@ LISTINGS = TableSpec(
     "listings",
     (_c("listing_id", "bytes"),),
     (
-        _c("asset_id", "bytes"), _c("seller", "bytes"), _c("status", "int"), _c("reason_code", "int"),
-        _c("contract_hash", "bytes"), _c("price", "bytes"), _c("currency", "bytes"), _c("purpose_hash", "bytes"),
-        _c("licence_duration", "int"), _c("revenue_share_bps", "int"), _c("derivatives_allowed", "bool"),
+        _c("asset_id", "bytes"),
+        _c("seller", "bytes"),
+        _c("status", "int"),
+        _c("reason_code", "int"),
+        _c("contract_hash", "bytes"),
+        _c("price", "bytes"),
+        _c("currency", "bytes"),
+        _c("purpose_hash", "bytes"),
+        _c("licence_duration", "int"),
+        _c("revenue_share_bps", "int"),
+        _c("derivatives_allowed", "bool"),
         _c("listed_block", "int"),
     ),
     indexes=(("asset_id",), ("seller",)),
@@ -96,12 +125,29 @@ TRADES = TableSpec(
     "trades",
     (_c("trade_id", "bytes"),),
     (
-        _c("listing_id", "bytes"), _c("asset_id", "bytes"), _c("buyer", "bytes"), _c("seller", "bytes"),
-        _c("status", "int"), _c("currency", "bytes"), _c("price", "bytes"), _c("amount", "bytes"),
-        _c("origin", "int"), _c("ref_id", "bytes"), _c("opened_at", "int"), _c("settleable_at", "int"),
-        _c("delivery_hash", "bytes"), _c("claimant", "bytes"), _c("evidence_hash", "bytes"), _c("ruling", "int"),
-        _c("ruling_hash", "bytes"), _c("arbitrator", "bytes"), _c("cancelled_by", "bytes"), _c("refunded", "bytes"),
-        _c("fee", "bytes"), _c("licence_id", "bytes"), _c("settled_block", "int"),
+        _c("listing_id", "bytes"),
+        _c("asset_id", "bytes"),
+        _c("buyer", "bytes"),
+        _c("seller", "bytes"),
+        _c("status", "int"),
+        _c("currency", "bytes"),
+        _c("price", "bytes"),
+        _c("amount", "bytes"),
+        _c("origin", "int"),
+        _c("ref_id", "bytes"),
+        _c("opened_at", "int"),
+        _c("settleable_at", "int"),
+        _c("delivery_hash", "bytes"),
+        _c("claimant", "bytes"),
+        _c("evidence_hash", "bytes"),
+        _c("ruling", "int"),
+        _c("ruling_hash", "bytes"),
+        _c("arbitrator", "bytes"),
+        _c("cancelled_by", "bytes"),
+        _c("refunded", "bytes"),
+        _c("fee", "bytes"),
+        _c("licence_id", "bytes"),
+        _c("settled_block", "int"),
     ),
     indexes=(("listing_id",), ("buyer",), ("seller",)),
 )
@@ -115,15 +161,21 @@ OFFERS = TableSpec(
     "offers",
     (_c("offer_id", "bytes"),),
     (
-        _c("listing_id", "bytes"), _c("buyer", "bytes"), _c("status", "int"), _c("currency", "bytes"),
-        _c("price", "bytes"), _c("amount", "bytes"), _c("trade_id", "bytes"), _c("cancelled_by", "bytes"),
+        _c("listing_id", "bytes"),
+        _c("buyer", "bytes"),
+        _c("status", "int"),
+        _c("currency", "bytes"),
+        _c("price", "bytes"),
+        _c("amount", "bytes"),
+        _c("trade_id", "bytes"),
+        _c("cancelled_by", "bytes"),
     ),
     indexes=(("listing_id",), ("buyer",)),
 )
-BALANCES = TableSpec(
-    "exchange_balances", (_c("account", "bytes"), _c("currency", "bytes")), (_c("balance", "bytes"),)
+BALANCES = TableSpec("exchange_balances", (_c("account", "bytes"), _c("currency", "bytes")), (_c("balance", "bytes"),))
+TOTALS = TableSpec(
+    "exchange_totals", (_c("currency", "bytes"),), (_c("escrowed", "bytes"), _c("withdrawable", "bytes"))
 )
-TOTALS = TableSpec("exchange_totals", (_c("currency", "bytes"),), (_c("escrowed", "bytes"), _c("withdrawable", "bytes")))
 NONCES = TableSpec("used_nonces", (_c("trader", "bytes"), _c("nonce", "bytes")), (_c("how", "text"),))
 PARAMS = TableSpec("exchange_params", (_c("name", "text"),), (_c("value", "int"), _c("address", "bytes")))
 
@@ -172,12 +224,25 @@ class ExchangeProjection:
 
     def _listed(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
         (asset, contract_hash, price, currency, purpose, duration, bps, derivatives) = a["terms"]
-        s.put("listings", (u256(a["listingId"]),), {
-            "asset_id": _b(asset), "seller": _b(a["seller"]), "status": LISTING_PENDING, "reason_code": 0,
-            "contract_hash": _b(contract_hash), "price": u256(price), "currency": _b(currency),
-            "purpose_hash": _b(purpose), "licence_duration": duration, "revenue_share_bps": bps,
-            "derivatives_allowed": bool(derivatives), "listed_block": ev.block_number,
-        }, block)
+        s.put(
+            "listings",
+            (u256(a["listingId"]),),
+            {
+                "asset_id": _b(asset),
+                "seller": _b(a["seller"]),
+                "status": LISTING_PENDING,
+                "reason_code": 0,
+                "contract_hash": _b(contract_hash),
+                "price": u256(price),
+                "currency": _b(currency),
+                "purpose_hash": _b(purpose),
+                "licence_duration": duration,
+                "revenue_share_bps": bps,
+                "derivatives_allowed": bool(derivatives),
+                "listed_block": ev.block_number,
+            },
+            block,
+        )
 
     @staticmethod
     def _listing_status(status: int) -> Handler:
@@ -200,15 +265,36 @@ class ExchangeProjection:
         listing_id = u256(a["listingId"])
         listing = s.get("listings", (listing_id,))
         currency, amount, origin = _b(a["currency"]), int(a["amount"]), int(a["origin"])
-        s.put("trades", (u256(a["tradeId"]),), {
-            "listing_id": listing_id, "asset_id": listing["asset_id"] if listing is not None else None,
-            "buyer": _b(a["buyer"]), "seller": _b(a["seller"]), "status": TRADE_ESCROWED, "currency": currency,
-            "price": u256(a["price"]), "amount": u256(amount), "origin": origin, "ref_id": u256(a["refId"]),
-            "opened_at": ev.block_time if ev.block_time is not None else 0, "settleable_at": 0,
-            "delivery_hash": ZERO32, "claimant": None, "evidence_hash": None, "ruling": 0, "ruling_hash": None,
-            "arbitrator": None, "cancelled_by": None, "refunded": u256(0), "fee": u256(0), "licence_id": u256(0),
-            "settled_block": None,
-        }, block)
+        s.put(
+            "trades",
+            (u256(a["tradeId"]),),
+            {
+                "listing_id": listing_id,
+                "asset_id": listing["asset_id"] if listing is not None else None,
+                "buyer": _b(a["buyer"]),
+                "seller": _b(a["seller"]),
+                "status": TRADE_ESCROWED,
+                "currency": currency,
+                "price": u256(a["price"]),
+                "amount": u256(amount),
+                "origin": origin,
+                "ref_id": u256(a["refId"]),
+                "opened_at": ev.block_time if ev.block_time is not None else 0,
+                "settleable_at": 0,
+                "delivery_hash": ZERO32,
+                "claimant": None,
+                "evidence_hash": None,
+                "ruling": 0,
+                "ruling_hash": None,
+                "arbitrator": None,
+                "cancelled_by": None,
+                "refunded": u256(0),
+                "fee": u256(0),
+                "licence_id": u256(0),
+                "settled_block": None,
+            },
+            block,
+        )
         if origin == ORIGIN_OFFER:
             return  # the offer's escrow becomes the trade's
         if origin == ORIGIN_ORDER_BOOK:  # paid from the buyer's deposited balance
@@ -218,8 +304,9 @@ class ExchangeProjection:
             _add_totals(s, currency, amount, 0, block)
 
     def _delivered(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
-        self._trade_update(s, a, block, status=TRADE_DELIVERED, delivery_hash=_b(a["deliveryHash"]),
-                           settleable_at=a["settleableAt"])
+        self._trade_update(
+            s, a, block, status=TRADE_DELIVERED, delivery_hash=_b(a["deliveryHash"]), settleable_at=a["settleableAt"]
+        )
 
     def _confirmed(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
         self._trade_update(s, a, block, status=TRADE_CONFIRMED)
@@ -238,12 +325,14 @@ class ExchangeProjection:
         _add_totals(s, currency, -amount, amount, block)
 
     def _disputed(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
-        self._trade_update(s, a, block, status=TRADE_DISPUTED, claimant=_b(a["claimant"]),
-                           evidence_hash=_b(a["evidenceHash"]))
+        self._trade_update(
+            s, a, block, status=TRADE_DISPUTED, claimant=_b(a["claimant"]), evidence_hash=_b(a["evidenceHash"])
+        )
 
     def _resolved(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
-        self._trade_update(s, a, block, ruling=a["ruling"], ruling_hash=_b(a["rulingHash"]),
-                           arbitrator=_b(a["arbitrator"]))
+        self._trade_update(
+            s, a, block, ruling=a["ruling"], ruling_hash=_b(a["rulingHash"]), arbitrator=_b(a["arbitrator"])
+        )
 
     def _payout(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
         payee, currency, amount = _b(a["payee"]), _b(a["currency"]), int(a["amount"])
@@ -255,8 +344,15 @@ class ExchangeProjection:
 
     def _settled(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
         amount, currency = int(a["amount"]), _b(a["currency"])
-        self._trade_update(s, a, block, status=TRADE_SETTLED, fee=u256(a["fee"]), licence_id=u256(a["licenceId"]),
-                           settled_block=ev.block_number)
+        self._trade_update(
+            s,
+            a,
+            block,
+            status=TRADE_SETTLED,
+            fee=u256(a["fee"]),
+            licence_id=u256(a["licenceId"]),
+            settled_block=ev.block_number,
+        )
         _add_totals(s, currency, -amount, amount, block)
 
     @staticmethod
@@ -269,10 +365,21 @@ class ExchangeProjection:
 
     def _offer_made(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
         currency, amount = _b(a["currency"]), int(a["amount"])
-        s.put("offers", (u256(a["offerId"]),), {
-            "listing_id": u256(a["listingId"]), "buyer": _b(a["buyer"]), "status": OFFER_OPEN, "currency": currency,
-            "price": u256(a["price"]), "amount": u256(amount), "trade_id": None, "cancelled_by": None,
-        }, block)
+        s.put(
+            "offers",
+            (u256(a["offerId"]),),
+            {
+                "listing_id": u256(a["listingId"]),
+                "buyer": _b(a["buyer"]),
+                "status": OFFER_OPEN,
+                "currency": currency,
+                "price": u256(a["price"]),
+                "amount": u256(amount),
+                "trade_id": None,
+                "cancelled_by": None,
+            },
+            block,
+        )
         _add_totals(s, currency, amount, 0, block)
 
     def _offer_cancelled(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:

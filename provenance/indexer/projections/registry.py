@@ -49,11 +49,26 @@ _ASSETS = TableSpec(
     "assets",
     (_c("asset_id", "bytes"),),
     (
-        _c("applicant", "bytes"), _c("submitter", "bytes"), _c("category", "int"), _c("level", "int"),
-        _c("kind", "int"), _c("status", "int"), _c("notice_ends_at", "int"), _c("metadata_hash", "bytes"),
-        _c("metadata_uri", "text"), _c("consent_ref", "bytes"), _c("serial", "int"), _c("certified_at", "int"),
-        _c("cert_year", "int"), _c("code", "bytes"), _c("registrar", "bytes"), _c("open_disputes", "int"),
-        _c("regulator_frozen", "bool"), _c("active_pledges", "int"), _c("epoch", "int"), _c("parent_count", "int"),
+        _c("applicant", "bytes"),
+        _c("submitter", "bytes"),
+        _c("category", "int"),
+        _c("level", "int"),
+        _c("kind", "int"),
+        _c("status", "int"),
+        _c("notice_ends_at", "int"),
+        _c("metadata_hash", "bytes"),
+        _c("metadata_uri", "text"),
+        _c("consent_ref", "bytes"),
+        _c("serial", "int"),
+        _c("certified_at", "int"),
+        _c("cert_year", "int"),
+        _c("code", "bytes"),
+        _c("registrar", "bytes"),
+        _c("open_disputes", "int"),
+        _c("regulator_frozen", "bool"),
+        _c("active_pledges", "int"),
+        _c("epoch", "int"),
+        _c("parent_count", "int"),
     ),
     indexes=(("applicant",), ("code",)),
 )
@@ -68,9 +83,17 @@ _LICENCES = TableSpec(
     "licences",
     (_c("licence_id", "bytes"),),
     (
-        _c("asset_id", "bytes"), _c("licensee", "bytes"), _c("grantor", "bytes"), _c("purpose_hash", "bytes"),
-        _c("starts_at", "int"), _c("expires_at", "int"), _c("terms_hash", "bytes"), _c("revenue_share_bps", "int"),
-        _c("derivatives_allowed", "bool"), _c("revoked", "bool"), _c("epoch", "int"),
+        _c("asset_id", "bytes"),
+        _c("licensee", "bytes"),
+        _c("grantor", "bytes"),
+        _c("purpose_hash", "bytes"),
+        _c("starts_at", "int"),
+        _c("expires_at", "int"),
+        _c("terms_hash", "bytes"),
+        _c("revenue_share_bps", "int"),
+        _c("derivatives_allowed", "bool"),
+        _c("revoked", "bool"),
+        _c("epoch", "int"),
     ),
     indexes=(("asset_id",), ("licensee",)),
 )
@@ -89,8 +112,14 @@ _PLEDGES = TableSpec(
     "pledges",
     (_c("pledge_id", "bytes"),),
     (
-        _c("asset_id", "bytes"), _c("right_kind", "int"), _c("pledgor", "bytes"), _c("pledgee", "bytes"),
-        _c("shares", "int"), _c("terms_hash", "bytes"), _c("active", "bool"), _c("enforced", "bool"),
+        _c("asset_id", "bytes"),
+        _c("right_kind", "int"),
+        _c("pledgor", "bytes"),
+        _c("pledgee", "bytes"),
+        _c("shares", "int"),
+        _c("terms_hash", "bytes"),
+        _c("active", "bool"),
+        _c("enforced", "bool"),
         _c("epoch", "int"),
     ),
     indexes=(("asset_id",), ("pledgee",)),
@@ -99,8 +128,12 @@ _DISPUTES = TableSpec(
     "disputes",
     (_c("dispute_id", "bytes"),),
     (
-        _c("asset_id", "bytes"), _c("claimant", "bytes"), _c("evidence_hash", "bytes"), _c("ruling", "int"),
-        _c("ruling_hash", "bytes"), _c("arbitrator", "bytes"),
+        _c("asset_id", "bytes"),
+        _c("claimant", "bytes"),
+        _c("evidence_hash", "bytes"),
+        _c("ruling", "int"),
+        _c("ruling_hash", "bytes"),
+        _c("arbitrator", "bytes"),
     ),
     indexes=(("asset_id",),),
 )
@@ -108,8 +141,12 @@ _SUCCESSIONS = TableSpec(
     "successions",
     (_c("predecessor", "bytes"),),
     (
-        _c("successor", "bytes"), _c("kind", "int"), _c("basis_hash", "bytes"), _c("registrar", "bytes"),
-        _c("seq_block", "int"), _c("seq_log", "int"),
+        _c("successor", "bytes"),
+        _c("kind", "int"),
+        _c("basis_hash", "bytes"),
+        _c("registrar", "bytes"),
+        _c("seq_block", "int"),
+        _c("seq_log", "int"),
     ),
     indexes=(("successor",),),
 )
@@ -126,7 +163,16 @@ class RegistryProjection:
 
     contract: ClassVar[str] = "DataRegistry"
     tables: ClassVar[tuple[TableSpec, ...]] = (
-        _ASSETS, _RIGHTS, _BOOKS, _LICENCES, _LINEAGE, _CHILDREN, _PLEDGES, _DISPUTES, _SUCCESSIONS, _RECOGNIZED,
+        _ASSETS,
+        _RIGHTS,
+        _BOOKS,
+        _LICENCES,
+        _LINEAGE,
+        _CHILDREN,
+        _PLEDGES,
+        _DISPUTES,
+        _SUCCESSIONS,
+        _RECOGNIZED,
         _PARAMS,
     )
 
@@ -175,14 +221,33 @@ class RegistryProjection:
             for key, _row in s.select("pledges", asset_id=asset, active=True):
                 s.update("pledges", key, block, active=False)
         applicant = _b(a["applicant"])
-        s.put("assets", (asset,), {
-            "applicant": applicant, "submitter": _b(a["submitter"]), "category": a["category"],
-            "level": a["level"], "kind": a["kind"], "status": STATUS_APPLIED, "notice_ends_at": a["noticeEndsAt"],
-            "metadata_hash": _b(a["metadataHash"]), "metadata_uri": a["metadataURI"],
-            "consent_ref": _b(a["consentRef"]), "serial": 0, "certified_at": 0, "cert_year": 0, "code": None,
-            "registrar": None, "open_disputes": 0, "regulator_frozen": False, "active_pledges": 0, "epoch": epoch,
-            "parent_count": 0,
-        }, block)
+        s.put(
+            "assets",
+            (asset,),
+            {
+                "applicant": applicant,
+                "submitter": _b(a["submitter"]),
+                "category": a["category"],
+                "level": a["level"],
+                "kind": a["kind"],
+                "status": STATUS_APPLIED,
+                "notice_ends_at": a["noticeEndsAt"],
+                "metadata_hash": _b(a["metadataHash"]),
+                "metadata_uri": a["metadataURI"],
+                "consent_ref": _b(a["consentRef"]),
+                "serial": 0,
+                "certified_at": 0,
+                "cert_year": 0,
+                "code": None,
+                "registrar": None,
+                "open_disputes": 0,
+                "regulator_frozen": False,
+                "active_pledges": 0,
+                "epoch": epoch,
+                "parent_count": 0,
+            },
+            block,
+        )
         # (2) the applicant holds every share of each right.
         for right in (0, 1, 2):
             s.put("rights", (asset, right, applicant), {"shares": TOTAL_SHARES, "pledged": 0, "position": 0}, block)
@@ -193,15 +258,31 @@ class RegistryProjection:
         position = int(row["parent_count"]) if row is not None else 0
         if row is not None:
             s.update("assets", (asset,), block, parent_count=position + 1)
-        s.put("lineage", (asset, parent), {
-            "licence_id": u256(a["licenceId"]), "revenue_share_bps": a["revenueShareBps"], "position": position,
-        }, block)
+        s.put(
+            "lineage",
+            (asset, parent),
+            {
+                "licence_id": u256(a["licenceId"]),
+                "revenue_share_bps": a["revenueShareBps"],
+                "position": position,
+            },
+            block,
+        )
         if s.get("children", (parent, asset)) is None:
             s.put("children", (parent, asset), {"first_block": ev.block_number, "first_log": ev.log_index}, block)
 
     def _certified(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
-        s.update("assets", (_b(a["assetId"]),), block, status=STATUS_CERTIFIED, serial=a["serial"],
-                 certified_at=a["certifiedAt"], cert_year=a["year"], code=_b(a["code"]), registrar=_b(a["registrar"]))
+        s.update(
+            "assets",
+            (_b(a["assetId"]),),
+            block,
+            status=STATUS_CERTIFIED,
+            serial=a["serial"],
+            certified_at=a["certifiedAt"],
+            cert_year=a["year"],
+            code=_b(a["code"]),
+            registrar=_b(a["registrar"]),
+        )
 
     @staticmethod
     def _status(status: int) -> Callable[[Event, dict[str, Any], StateWriter, int], None]:
@@ -222,8 +303,9 @@ class RegistryProjection:
         self._debit(s, asset, right, applicant, frm, shares, block)
         self._credit(s, asset, right, applicant, to, shares, block)
 
-    def _credit(self, s: StateWriter, asset: bytes, right: int, applicant: bytes | None, holder: bytes,
-                shares: int, block: int) -> None:
+    def _credit(
+        self, s: StateWriter, asset: bytes, right: int, applicant: bytes | None, holder: bytes, shares: int, block: int
+    ) -> None:
         key = (asset, right, holder)
         row = s.get("rights", key) or {"shares": 0, "pledged": 0, "position": 0}
         if holder != applicant and row["shares"] == 0:
@@ -233,8 +315,9 @@ class RegistryProjection:
         row["shares"] += shares
         s.put("rights", key, row, block)
 
-    def _debit(self, s: StateWriter, asset: bytes, right: int, applicant: bytes | None, holder: bytes,
-               shares: int, block: int) -> None:
+    def _debit(
+        self, s: StateWriter, asset: bytes, right: int, applicant: bytes | None, holder: bytes, shares: int, block: int
+    ) -> None:
         key = (asset, right, holder)
         row = s.get("rights", key) or {"shares": 0, "pledged": 0, "position": 0}
         row["shares"] -= shares
@@ -257,23 +340,43 @@ class RegistryProjection:
         return int(book["holder_count"]) if book is not None else 0
 
     def _succession(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
-        s.put("successions", (_b(a["predecessor"]),), {
-            "successor": _b(a["successor"]), "kind": a["kind"], "basis_hash": _b(a["basisHash"]),
-            "registrar": _b(a["registrar"]), "seq_block": ev.block_number, "seq_log": ev.log_index,
-        }, block)
+        s.put(
+            "successions",
+            (_b(a["predecessor"]),),
+            {
+                "successor": _b(a["successor"]),
+                "kind": a["kind"],
+                "basis_hash": _b(a["basisHash"]),
+                "registrar": _b(a["registrar"]),
+                "seq_block": ev.block_number,
+                "seq_log": ev.log_index,
+            },
+            block,
+        )
 
     # -- licences ----------------------------------------------------------------------
 
     def _licence_granted(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
         asset = _b(a["assetId"])
         head = s.get("assets", (asset,))
-        s.put("licences", (u256(a["licenceId"]),), {
-            "asset_id": asset, "licensee": _b(a["licensee"]), "grantor": _b(a["grantor"]),
-            "purpose_hash": _b(a["purposeHash"]), "starts_at": a["startsAt"], "expires_at": a["expiresAt"],
-            "terms_hash": _b(a["termsHash"]), "revenue_share_bps": a["revenueShareBps"],
-            "derivatives_allowed": a["derivativesAllowed"], "revoked": False,
-            "epoch": int(head["epoch"]) if head is not None else 0,
-        }, block)
+        s.put(
+            "licences",
+            (u256(a["licenceId"]),),
+            {
+                "asset_id": asset,
+                "licensee": _b(a["licensee"]),
+                "grantor": _b(a["grantor"]),
+                "purpose_hash": _b(a["purposeHash"]),
+                "starts_at": a["startsAt"],
+                "expires_at": a["expiresAt"],
+                "terms_hash": _b(a["termsHash"]),
+                "revenue_share_bps": a["revenueShareBps"],
+                "derivatives_allowed": a["derivativesAllowed"],
+                "revoked": False,
+                "epoch": int(head["epoch"]) if head is not None else 0,
+            },
+            block,
+        )
 
     def _licence_revoked(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
         s.update("licences", (u256(a["licenceId"]),), block, revoked=True)
@@ -284,11 +387,22 @@ class RegistryProjection:
         asset = _b(a["assetId"])
         head = s.get("assets", (asset,))
         right, pledgor, shares = int(a["right"]), _b(a["pledgor"]), int(a["shares"])
-        s.put("pledges", (u256(a["pledgeId"]),), {
-            "asset_id": asset, "right_kind": right, "pledgor": pledgor, "pledgee": _b(a["pledgee"]),
-            "shares": shares, "terms_hash": _b(a["termsHash"]), "active": True, "enforced": False,
-            "epoch": int(head["epoch"]) if head is not None else 0,
-        }, block)
+        s.put(
+            "pledges",
+            (u256(a["pledgeId"]),),
+            {
+                "asset_id": asset,
+                "right_kind": right,
+                "pledgor": pledgor,
+                "pledgee": _b(a["pledgee"]),
+                "shares": shares,
+                "terms_hash": _b(a["termsHash"]),
+                "active": True,
+                "enforced": False,
+                "epoch": int(head["epoch"]) if head is not None else 0,
+            },
+            block,
+        )
         _add_pledged(s, asset, right, pledgor, shares, block)
         if head is not None:
             s.update("assets", (asset,), block, active_pledges=int(head["active_pledges"]) + 1)
@@ -312,10 +426,19 @@ class RegistryProjection:
 
     def _dispute_filed(self, ev: Event, a: dict[str, Any], s: StateWriter, block: int) -> None:
         asset = _b(a["assetId"])
-        s.put("disputes", (u256(a["disputeId"]),), {
-            "asset_id": asset, "claimant": _b(a["claimant"]), "evidence_hash": _b(a["evidenceHash"]), "ruling": 0,
-            "ruling_hash": ZERO32, "arbitrator": None,
-        }, block)
+        s.put(
+            "disputes",
+            (u256(a["disputeId"]),),
+            {
+                "asset_id": asset,
+                "claimant": _b(a["claimant"]),
+                "evidence_hash": _b(a["evidenceHash"]),
+                "ruling": 0,
+                "ruling_hash": ZERO32,
+                "arbitrator": None,
+            },
+            block,
+        )
         head = s.get("assets", (asset,))
         if head is not None:
             s.update("assets", (asset,), block, open_disputes=int(head["open_disputes"]) + 1)
@@ -324,8 +447,14 @@ class RegistryProjection:
         asset = _b(a["assetId"])
         key = (u256(a["disputeId"]),)
         if s.get("disputes", key) is not None:
-            s.update("disputes", key, block, ruling=a["ruling"], ruling_hash=_b(a["rulingHash"]),
-                     arbitrator=_b(a["arbitrator"]))
+            s.update(
+                "disputes",
+                key,
+                block,
+                ruling=a["ruling"],
+                ruling_hash=_b(a["rulingHash"]),
+                arbitrator=_b(a["arbitrator"]),
+            )
         head = s.get("assets", (asset,))
         if head is not None:
             s.update("assets", (asset,), block, open_disputes=int(head["open_disputes"]) - 1)

@@ -38,7 +38,7 @@ def open_store(target: str | Path, *, migrate: bool = True) -> Store:
         url, _, schema = text.partition("#")
         return PostgresStore(url, schema=schema or "provenance", migrate=migrate)
     if text.startswith("sqlite:///"):
-        text = text[len("sqlite:///"):]  # sqlite:///rel/path, sqlite:////abs/path
+        text = text[len("sqlite:///") :]  # sqlite:///rel/path, sqlite:////abs/path
     elif "://" in text:
         raise InputError(f"unsupported index location {text!r}: use a file path or a postgresql:// URL")
     return SqliteStore(text, migrate=migrate)

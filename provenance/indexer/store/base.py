@@ -22,8 +22,20 @@ __all__ = ["EVENT_COLUMNS", "REF_COLUMNS", "RefRule", "Store"]
 RefRule = tuple[str, tuple[str, ...], str, str, int, int]
 
 EVENT_COLUMNS = (
-    "id", "chain_id", "block_number", "log_index", "block_hash", "block_time", "tx_hash", "tx_index", "address",
-    "contract", "event", "topics", "data", "args",
+    "id",
+    "chain_id",
+    "block_number",
+    "log_index",
+    "block_hash",
+    "block_time",
+    "tx_hash",
+    "tx_index",
+    "address",
+    "contract",
+    "event",
+    "topics",
+    "data",
+    "args",
 )
 REF_COLUMNS = ("event_id", "kind", "ref")
 

@@ -90,9 +90,7 @@ class PostgresStore(Store):
                 with cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-                cur.execute(
-                    f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING"
-                )
+                cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING")
                 cur.execute(f"TRUNCATE {stage}")
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL: bulk insert into {table} failed: {str(exc).strip()}") from exc

@@ -110,20 +110,30 @@ def _core(d: Dialect) -> list[str]:
     b, i = d.blob, d.bigint
     return [
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        (f"CREATE TABLE contracts (address {b} PRIMARY KEY, name TEXT NOT NULL, start_block {i} NOT NULL, "
-         "abi TEXT NOT NULL)"),
-        (f"CREATE TABLE cursor (id {i} PRIMARY KEY CHECK (id = 1), block_number {i} NOT NULL, "
-         f"block_hash {b} NOT NULL, updated_at {i} NOT NULL)"),
-        (f"CREATE TABLE blocks (block_number {i} PRIMARY KEY, block_hash {b} NOT NULL, parent_hash {b} NOT NULL, "
-         f"block_time {i} NOT NULL)"),
+        (
+            f"CREATE TABLE contracts (address {b} PRIMARY KEY, name TEXT NOT NULL, start_block {i} NOT NULL, "
+            "abi TEXT NOT NULL)"
+        ),
+        (
+            f"CREATE TABLE cursor (id {i} PRIMARY KEY CHECK (id = 1), block_number {i} NOT NULL, "
+            f"block_hash {b} NOT NULL, updated_at {i} NOT NULL)"
+        ),
+        (
+            f"CREATE TABLE blocks (block_number {i} PRIMARY KEY, block_hash {b} NOT NULL, parent_hash {b} NOT NULL, "
+            f"block_time {i} NOT NULL)"
+        ),
         # id = block_number << 24 | log_index: the natural key as one integer (one chain per index).
-        (f"CREATE TABLE events (id {i} PRIMARY KEY, chain_id {i} NOT NULL, block_number {i} NOT NULL, "
-         f"log_index {i} NOT NULL, block_hash {b} NOT NULL, block_time {i}, tx_hash {b} NOT NULL, "
-         f"tx_index {i} NOT NULL, address {b} NOT NULL, contract TEXT NOT NULL, event TEXT NOT NULL, "
-         f"topics {b} NOT NULL, data {b} NOT NULL, args TEXT)"),
+        (
+            f"CREATE TABLE events (id {i} PRIMARY KEY, chain_id {i} NOT NULL, block_number {i} NOT NULL, "
+            f"log_index {i} NOT NULL, block_hash {b} NOT NULL, block_time {i}, tx_hash {b} NOT NULL, "
+            f"tx_index {i} NOT NULL, address {b} NOT NULL, contract TEXT NOT NULL, event TEXT NOT NULL, "
+            f"topics {b} NOT NULL, data {b} NOT NULL, args TEXT)"
+        ),
         # kind: asset, party, licence, pledge, dispute, trade...; ref: 32-byte id or 20-byte address.
-        (f"CREATE TABLE event_refs (event_id {i} NOT NULL, kind TEXT NOT NULL, ref {b} NOT NULL, "
-         f"PRIMARY KEY (event_id, kind, ref)){d.without_rowid}"),
+        (
+            f"CREATE TABLE event_refs (event_id {i} NOT NULL, kind TEXT NOT NULL, ref {b} NOT NULL, "
+            f"PRIMARY KEY (event_id, kind, ref)){d.without_rowid}"
+        ),
         *[sql for _name, sql in SECONDARY_INDEXES],
         "INSERT INTO meta (key, value) VALUES ('indexes', 'built')",
     ]
@@ -152,6 +162,7 @@ def migrations() -> list[Migration]:
     return [
         Migration(1, "core: meta, contracts, cursor, blocks, events, event_refs", _core),
         Migration(2, "DataRegistry state tables", _registry),
-        Migration(3, "DataExchange state tables: listings, trades, payouts, offers, balances, totals, nonces",
-                  _exchange),
+        Migration(
+            3, "DataExchange state tables: listings, trades, payouts, offers, balances, totals, nonces", _exchange
+        ),
     ]

@@ -82,8 +82,14 @@ class SqliteStore(Store):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536", "mmap_size=268435456",
-                           "busy_timeout=30000", "foreign_keys=OFF"):
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=NORMAL",
+                "cache_size=-65536",
+                "mmap_size=268435456",
+                "busy_timeout=30000",
+                "foreign_keys=OFF",
+            ):
                 self._db.execute(f"PRAGMA {pragma}")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite index {self.path}: {exc}") from None

@@ -60,8 +60,14 @@ class World:
     def export(self, kind: str, ident: str | bytes | int, *, index: bool = True, **kw: Any) -> dict[str, Any]:
         store = self.store() if index and kind != "record" else None
         try:
-            return export_bundle(self.chain, self.deployment, Query.of(kind, ident, kw.pop("lineage", "none")),
-                                 self.signers["exporter"], store=store, **kw)
+            return export_bundle(
+                self.chain,
+                self.deployment,
+                Query.of(kind, ident, kw.pop("lineage", "none")),
+                self.signers["exporter"],
+                store=store,
+                **kw,
+            )
         finally:
             if store is not None:
                 store.close()
@@ -71,8 +77,9 @@ class World:
         return AnchoredRecord(self.records[index], line.proof)
 
 
-def _mixed_block(chain: Chain, registry: Registry, owner: Signer, asset: bytes, partner: Signer,
-                 admin: Sender) -> tuple[int, dict[str, int]]:
+def _mixed_block(
+    chain: Chain, registry: Registry, owner: Signer, asset: bytes, partner: Signer, admin: Sender
+) -> tuple[int, dict[str, int]]:
     """One block: a legacy right transfer and an EIP-2930 licence of the asset, an EIP-1559
     registry call, a failed transaction and a plain transfer (automine off)."""
     codec = registry.codec
@@ -83,23 +90,55 @@ def _mixed_block(chain: Chain, registry: Registry, owner: Signer, asset: bytes, 
     failing = codec.encode("certify", asset)  # certified already: reverts
     chain.rpc("evm_setAutomine", [False])
     try:
-        legacy = chain.rpc("eth_sendTransaction", [{"from": owner.address, "to": registry.address, "type": "0x0",
-                                                    "data": "0x" + transfer.hex(), "gas": hex(300_000),
-                                                    "gasPrice": hex(100 * GWEI)}])
-        access = chain.rpc("eth_sendTransaction", [{
-            "from": owner.address, "to": registry.address, "type": "0x1", "data": "0x" + licence.hex(),
-            "gas": hex(400_000), "gasPrice": hex(100 * GWEI),
-            "accessList": [{"address": registry.address, "storageKeys": ["0x" + "00" * 32]}]}])
-        failed = chain.rpc("eth_sendTransaction", [{"from": partner.address, "to": registry.address, "type": "0x2",
-                                                    "data": "0x" + failing.hex(), "gas": hex(200_000),
-                                                    "maxFeePerGas": hex(100 * GWEI),
-                                                    "maxPriorityFeePerGas": hex(GWEI)}])
+        legacy = chain.rpc(
+            "eth_sendTransaction",
+            [
+                {
+                    "from": owner.address,
+                    "to": registry.address,
+                    "type": "0x0",
+                    "data": "0x" + transfer.hex(),
+                    "gas": hex(300_000),
+                    "gasPrice": hex(100 * GWEI),
+                }
+            ],
+        )
+        access = chain.rpc(
+            "eth_sendTransaction",
+            [
+                {
+                    "from": owner.address,
+                    "to": registry.address,
+                    "type": "0x1",
+                    "data": "0x" + licence.hex(),
+                    "gas": hex(400_000),
+                    "gasPrice": hex(100 * GWEI),
+                    "accessList": [{"address": registry.address, "storageKeys": ["0x" + "00" * 32]}],
+                }
+            ],
+        )
+        failed = chain.rpc(
+            "eth_sendTransaction",
+            [
+                {
+                    "from": partner.address,
+                    "to": registry.address,
+                    "type": "0x2",
+                    "data": "0x" + failing.hex(),
+                    "gas": hex(200_000),
+                    "maxFeePerGas": hex(100 * GWEI),
+                    "maxPriorityFeePerGas": hex(GWEI),
+                }
+            ],
+        )
         plain = admin.send_many([Call(partner.address, b"", 1)])[0]
         chain.rpc("evm_mine", [])
     finally:
         chain.rpc("evm_setAutomine", [True])
-    receipts = {name: chain.rpc("eth_getTransactionReceipt", [tx]) for name, tx in
-                (("legacy", legacy), ("access", access), ("failed", failed), ("plain", plain))}
+    receipts = {
+        name: chain.rpc("eth_getTransactionReceipt", [tx])
+        for name, tx in (("legacy", legacy), ("access", access), ("failed", failed), ("plain", plain))
+    }
     numbers = {int(r["blockNumber"], 16) for r in receipts.values()}
     assert len(numbers) == 1, "the mixed transactions missed their block"
     assert [int(receipts[n]["status"], 16) for n in ("legacy", "access", "failed")] == [1, 1, 0]
@@ -123,15 +162,33 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         reg["owner"].register(asset)
         reg["admin"].certify(asset.asset_id)
         now = int(chain.get_block()["timestamp"], 16)
-        licence = reg["owner"].grant_licence(LicenceTerms(
-            asset.asset_id, signers["licensee"].address, h("derive"), now, now + 10 * 365 * 86400, h("licence"),
-            1_500, True)).id
-        derived = Registration(h("data:B"), h("meta:B"), "https://example.org/b", kind=Kind.PRODUCT,
-                               parents=(asset.asset_id,), parent_licences=(licence,))
+        licence = (
+            reg["owner"]
+            .grant_licence(
+                LicenceTerms(
+                    asset.asset_id,
+                    signers["licensee"].address,
+                    h("derive"),
+                    now,
+                    now + 10 * 365 * 86400,
+                    h("licence"),
+                    1_500,
+                    True,
+                )
+            )
+            .id
+        )
+        derived = Registration(
+            h("data:B"),
+            h("meta:B"),
+            "https://example.org/b",
+            kind=Kind.PRODUCT,
+            parents=(asset.asset_id,),
+            parent_licences=(licence,),
+        )
         reg["licensee"].register(derived)
         reg["owner"].transfer_right(asset.asset_id, Right.OPERATION, signers["partner"].address, 300_000)
-        mixed, tx_types = _mixed_block(chain, reg["owner"], owner, asset.asset_id, signers["partner"],
-                                       senders["admin"])
+        mixed, tx_types = _mixed_block(chain, reg["owner"], owner, asset.asset_id, signers["partner"], senders["admin"])
         senders["admin"].resync_nonce()
         pledge = reg["owner"].pledge(asset.asset_id, Right.HOLDING, signers["pledgee"].address, 100_000, h("loan"))
         reg["pledgee"].release_pledge(pledge.id)
@@ -153,14 +210,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         write_proofs(proofs_path_for(records_path), tree)
         anchor = deployment.contract("TradeAnchor").address
         codec = AbiCodec(load_artifact("TradeAnchor").abi)
-        senders["admin"].transact(Call(anchor, codec.encode(
-            "anchor", bytes.fromhex(tree.root[2:]), len(records), h("batch-1"), h("meta"))))
+        senders["admin"].transact(
+            Call(anchor, codec.encode("anchor", bytes.fromhex(tree.root[2:]), len(records), h("batch-1"), h("meta")))
+        )
         # (4) the index
         index_path = base / "index.sqlite"
         with Indexer(index_path, node.url, deployment) as indexer:
             indexer.run(follow=False)
-        yield World(node, chain, deployment, signers, asset.asset_id, derived.asset_id, opened.trade_id, mixed,
-                    tx_types, records, records_path, index_path)
+        yield World(
+            node,
+            chain,
+            deployment,
+            signers,
+            asset.asset_id,
+            derived.asset_id,
+            opened.trade_id,
+            mixed,
+            tx_types,
+            records,
+            records_path,
+            index_path,
+        )
 
 
 @pytest.fixture(scope="session")

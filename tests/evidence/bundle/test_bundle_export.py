@@ -32,11 +32,23 @@ def test_asset_history_round_trip(world: World, asset_bundle: dict[str, Any]) ->
     b = asset_bundle
     assert b["format"] == FORMAT and b["query"]["source"] == "index" and b["query"]["lineage"] == "both"
     # (1) the whole life of the asset and of the asset derived from it
-    for name in ("AssetApplied", "AssetCertified", "LicenceGranted", "DerivationRecorded", "RightTransferred",
-                 "PledgeCreated", "PledgeReleased", "DisputeFiled", "DisputeResolved", "Listed"):
+    for name in (
+        "AssetApplied",
+        "AssetCertified",
+        "LicenceGranted",
+        "DerivationRecorded",
+        "RightTransferred",
+        "PledgeCreated",
+        "PledgeReleased",
+        "DisputeFiled",
+        "DisputeResolved",
+        "Listed",
+    ):
         assert name in events(b), name
     assert {e["args"].get("assetId") for e in b["timeline"] if e["event"] == "AssetApplied"} == {
-        "0x" + world.asset.hex(), "0x" + world.derived.hex()}
+        "0x" + world.asset.hex(),
+        "0x" + world.derived.hex(),
+    }
     # (2) headers from the deployment to the checkpoint; contracts with their deployments
     first = decode_header(bytes.fromhex(b["headers"][0][2:])).number
     assert first == min(c.block_number for c in world.deployment.contracts.values())
@@ -45,7 +57,11 @@ def test_asset_history_round_trip(world: World, asset_bundle: dict[str, Any]) ->
     statuses = passed(b)
     assert list(statuses) == list(CHECKS)
     assert {k for k, v in statuses.items() if v == "skipped"} == {
-        "trusted-checkpoint", "checkpoint-canonical", "record-proof", "trusted-exporter"}
+        "trusted-checkpoint",
+        "checkpoint-canonical",
+        "record-proof",
+        "trusted-exporter",
+    }
 
 
 def test_index_and_eth_getlogs_select_the_same_events(world: World) -> None:
@@ -101,8 +117,9 @@ def test_receipt_and_transaction_types(world: World, asset_bundle: dict[str, Any
 
     block = fetch_blocks(world.chain, [mixed])[mixed]
     header = decode_header(block.evidence.header)
-    failed = verify_receipt_proof(header.receipts_root, world.tx_types["failed"],
-                                  block.receipt_trie.proof(world.tx_types["failed"]))
+    failed = verify_receipt_proof(
+        header.receipts_root, world.tx_types["failed"], block.receipt_trie.proof(world.tx_types["failed"])
+    )
     assert decode_receipt(failed).status == 0 and not decode_receipt(failed).logs
     passed(asset_bundle)
 

@@ -49,8 +49,11 @@ def hardhat_bin() -> Path:
 
 
 def _answers(url: str) -> bool:
-    request = urllib.request.Request(url, data=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=1) as response:
             return bool(response.status == 200)
@@ -68,9 +71,21 @@ def hardhat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "HARDHAT_DISABLE_TELEMETRY_PROMPT": "true", "DO_NOT_TRACK": "1"}
     proc = subprocess.Popen(
-        [str(binary), "--config", str(project / "hardhat.config.js"), "node", "--hostname", "127.0.0.1",
-         "--port", str(port)],
-        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env,
+        [
+            str(binary),
+            "--config",
+            str(project / "hardhat.config.js"),
+            "node",
+            "--hostname",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -107,11 +122,22 @@ def test_hardhat_bundles_verify(hardhat: str) -> None:
     Registry.from_deployment(deployment, chain, Sender(chain, admin)).certify(asset.asset_id)
     registry.transfer_right(asset.asset_id, Right.OPERATION, partner.address, 250_000)
     # a legacy transaction of the history, sent from hardhat's unlocked account
-    data = registry.codec.encode("transferRight", asset.asset_id, int(Right.PROCESSING), owner.address,
-                                 partner.address, 1_000)
-    legacy = chain.rpc("eth_sendTransaction", [{"from": owner.address, "to": registry.address, "type": "0x0",
-                                                "data": "0x" + data.hex(), "gas": hex(300_000),
-                                                "gasPrice": hex(10 * 10**9)}])
+    data = registry.codec.encode(
+        "transferRight", asset.asset_id, int(Right.PROCESSING), owner.address, partner.address, 1_000
+    )
+    legacy = chain.rpc(
+        "eth_sendTransaction",
+        [
+            {
+                "from": owner.address,
+                "to": registry.address,
+                "type": "0x0",
+                "data": "0x" + data.hex(),
+                "gas": hex(300_000),
+                "gasPrice": hex(10 * 10**9),
+            }
+        ],
+    )
     deadline = time.monotonic() + 30
     while chain.rpc("eth_getTransactionReceipt", [legacy]) is None:
         assert time.monotonic() < deadline, "the legacy transaction was not mined"

@@ -31,11 +31,24 @@ def run(world: World, tmp_path: Path) -> Any:
     return call
 
 
-def test_export_and_verify_from_the_cli(world: World, run: Any, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_and_verify_from_the_cli(
+    world: World, run: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "asset.json"
-    assert run("evidence", "asset", "0x" + world.asset.hex(), "-o", str(out), "--index", str(world.index_path),
-               "--lineage", "up") == 0
+    assert (
+        run(
+            "evidence",
+            "asset",
+            "0x" + world.asset.hex(),
+            "-o",
+            str(out),
+            "--index",
+            str(world.index_path),
+            "--lineage",
+            "up",
+        )
+        == 0
+    )
     assert "bundle hash: 0x" in capsys.readouterr().out
     data = out.read_bytes()
     assert canonical_json(orjson.loads(data)) == data
@@ -58,8 +71,9 @@ def test_export_and_verify_from_the_cli(world: World, run: Any, tmp_path: Path,
     assert orjson.loads(capsys.readouterr().out)["ok"] is True
 
 
-def test_party_trade_and_record_from_the_cli(world: World, run: Any, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_party_trade_and_record_from_the_cli(
+    world: World, run: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     jobs = [
         ("party", world.signers["owner"].address, "--no-index"),
         ("trade", str(world.trade_id), "--index", str(world.index_path)),
@@ -73,14 +87,34 @@ def test_party_trade_and_record_from_the_cli(world: World, run: Any, tmp_path: P
     line = proofs_path_for(world.records_path).read_text().splitlines()[2]
     (tmp_path / "record.json").write_text(orjson.dumps(world.records[2]).decode())
     (tmp_path / "proof.json").write_text(line)
-    assert run("evidence", "record", str(tmp_path / "record.json"), "--proof", str(tmp_path / "proof.json"),
-               "-o", str(tmp_path / "one.json")) == 0
+    assert (
+        run(
+            "evidence",
+            "record",
+            str(tmp_path / "record.json"),
+            "--proof",
+            str(tmp_path / "proof.json"),
+            "-o",
+            str(tmp_path / "one.json"),
+        )
+        == 0
+    )
     assert run("verify", str(tmp_path / "one.json")) == 0
     capsys.readouterr()
     # a record that was never anchored
     (tmp_path / "stray.json").write_text('{"tradeId": "nope"}')
-    assert run("evidence", "record", str(tmp_path / "stray.json"), "--proof", str(tmp_path / "proof.json"),
-               "-o", str(tmp_path / "stray-bundle.json")) == 1
+    assert (
+        run(
+            "evidence",
+            "record",
+            str(tmp_path / "stray.json"),
+            "--proof",
+            str(tmp_path / "proof.json"),
+            "-o",
+            str(tmp_path / "stray-bundle.json"),
+        )
+        == 1
+    )
     assert "no BatchAnchored event" in capsys.readouterr().err
 
 

@@ -26,8 +26,10 @@ from provenance.evidence.verify import verify_bundle
 Path_ = tuple[str | int, ...]
 
 # Fields only the exporter's signature vouches for: changing them must fail that check.
-SIGNED_ONLY = re.compile(r"^(tool\b|createdAt$|query\.(source|lineage)$|chain\.genesisHash$|"
-                         r"contracts\[\d+\]\.inputHash$|records\[\d+\]\.record\b)")
+SIGNED_ONLY = re.compile(
+    r"^(tool\b|createdAt$|query\.(source|lineage)$|chain\.genesisHash$|"
+    r"contracts\[\d+\]\.inputHash$|records\[\d+\]\.record\b)"
+)
 _TOKEN = re.compile(r"[A-Za-z]+(?:\[\d+\]|\.[A-Za-z0-9]+)+|\b[A-Za-z]+\b")
 
 
@@ -89,8 +91,9 @@ def setting(doc: dict[str, Any], path: Path_, value: Any) -> dict[str, Any]:
 def names(path: str, field: str, message: str) -> bool:
     """Whether the failure names ``path``: its field or a path in its message is it or its parent."""
     for token in [field, *_TOKEN.findall(message)]:
-        if token and (path == token or path.startswith((token + ".", token + "["))
-                      or token.startswith((path + ".", path + "["))):
+        if token and (
+            path == token or path.startswith((token + ".", token + "[")) or token.startswith((path + ".", path + "["))
+        ):
             return True
     return False
 
@@ -145,8 +148,13 @@ def test_every_mutation_is_detected_and_named(asset_bundle: dict[str, Any], tmp_
             named += 1
         else:
             unnamed.append(f"{kind} {path}: {failure.name} at {failure.field!r}: {failure.message}")
-    counts = {"tried": tried, "caught": tried, "namedByField": named, "bySignatureOnly": signed_only,
-              "byCheck": dict(sorted(by_check.items()))}
+    counts = {
+        "tried": tried,
+        "caught": tried,
+        "namedByField": named,
+        "bySignatureOnly": signed_only,
+        "byCheck": dict(sorted(by_check.items())),
+    }
     (tmp_path / "tamper-counts.json").write_text(json.dumps(counts, indent=2))
     print("tamper cases:", json.dumps(counts))
     assert not unnamed, "\n".join(unnamed[:40])

@@ -92,14 +92,16 @@ def test_malformed_bundle_still_renders(samples: Samples, tmp_path: Path, lang: 
     assert "timeline[0] is malformed" in document and 'class="verdict bad"' in document
 
 
-def test_cli_writes_the_report_and_exits_by_the_verdict(samples: Samples, tmp_path: Path, run: Any,
-                                                        world: World) -> None:
+def test_cli_writes_the_report_and_exits_by_the_verdict(
+    samples: Samples, tmp_path: Path, run: Any, world: World
+) -> None:
     out = tmp_path / "report.pdf"
     code, printed, _err = run(str(samples.asset), "-o", str(out), "--lang", "en")
     assert code == 0 and out.read_bytes().startswith(b"%PDF-")
     assert "verified: all checks passed" in printed and "certificate: " in printed
-    code, printed, _err = run(str(samples.asset), "-o", str(tmp_path / "r.html"),
-                              "--exporter", world.signers["exporter"].address)
+    code, printed, _err = run(
+        str(samples.asset), "-o", str(tmp_path / "r.html"), "--exporter", world.signers["exporter"].address
+    )
     assert code == 0 and "数据资产证据报告" in (tmp_path / "r.html").read_text(encoding="utf-8")
     # a tampered bundle: the report is written, exit 1, the last line names the check and field
     bad = tampered(samples.asset, tmp_path / "bad.json", _flip)
@@ -142,8 +144,20 @@ def test_bad_input(samples: Samples, tmp_path: Path, run: Any) -> None:
         build_report(samples.asset).render("docx", "zh")
 
 
-_NASTY = [None, {"a": [1, {"b": 2}]}, 1.5, -3, 2**200, "x" * 20_000, "中" * 5000, "\x00\x01\x1f", "😀 𠀀𪚥 שלום",
-          "<font name='Courier'>x</font>&<br/>", [[]], True]
+_NASTY = [
+    None,
+    {"a": [1, {"b": 2}]},
+    1.5,
+    -3,
+    2**200,
+    "x" * 20_000,
+    "中" * 5000,
+    "\x00\x01\x1f",
+    "😀 𠀀𪚥 שלום",
+    "<font name='Courier'>x</font>&<br/>",
+    [[]],
+    True,
+]
 
 
 @pytest.mark.parametrize(("value", "lang"), [(v, ("zh", "en")[k % 2]) for k, v in enumerate(_NASTY)])

@@ -25,29 +25,78 @@ from tests.evidence.report.conftest import REVOCATION, URI_C, Samples, World
 from tests.evidence.report.report_support import pdf_text, qr_from_pdf, qr_from_svg
 
 WORDS = {
-    "zh": {"title": "数据资产证据报告", "number": "证书编号", "code": "验证码", "block": "区块", "time": "时间",
-           "tx": "交易哈希", "result": "验证结果", "verified": "验证通过", "passed": "通过", "parties": "参与方"},
-    "en": {"title": "Data Asset Evidence Report", "number": "Certificate number", "code": "Verification code",
-           "block": "Block", "time": "Time", "tx": "Tx hash", "result": "Verification result", "verified": "VERIFIED",
-           "passed": "PASS", "parties": "Parties"},
+    "zh": {
+        "title": "数据资产证据报告",
+        "number": "证书编号",
+        "code": "验证码",
+        "block": "区块",
+        "time": "时间",
+        "tx": "交易哈希",
+        "result": "验证结果",
+        "verified": "验证通过",
+        "passed": "通过",
+        "parties": "参与方",
+    },
+    "en": {
+        "title": "Data Asset Evidence Report",
+        "number": "Certificate number",
+        "code": "Verification code",
+        "block": "Block",
+        "time": "Time",
+        "tx": "Tx hash",
+        "result": "Verification result",
+        "verified": "VERIFIED",
+        "passed": "PASS",
+        "parties": "Parties",
+    },
 }
 EVENTS = {
-    "zh": {"AssetApplied": "登记申请", "AssetCertified": "颁发证书", "LicenceGranted": "授权使用",
-           "DerivationRecorded": "衍生登记", "RightTransferred": "权利流转", "PledgeCreated": "设立质押",
-           "PledgeReleased": "解除质押", "DisputeFiled": "提出异议", "DisputeResolved": "异议裁决", "Listed": "挂牌申请",
-           "TradeOpened": "交易成立", "TradeDelivered": "数据交付", "TradeConfirmed": "确认交付",
-           "CertificateRevoked": "撤销证书", "BatchAnchored": "批量存证上链"},
-    "en": {"AssetApplied": "Application filed", "AssetCertified": "Certificate issued",
-           "LicenceGranted": "Licence granted", "DerivationRecorded": "Derivation recorded",
-           "RightTransferred": "Right transferred", "PledgeCreated": "Pledge created", "PledgeReleased": "Pledge released",
-           "DisputeFiled": "Dispute filed", "DisputeResolved": "Dispute resolved", "Listed": "Listed",
-           "TradeOpened": "Trade opened", "TradeDelivered": "Data delivered", "TradeConfirmed": "Delivery confirmed",
-           "CertificateRevoked": "Certificate revoked", "BatchAnchored": "Batch of records anchored"},
+    "zh": {
+        "AssetApplied": "登记申请",
+        "AssetCertified": "颁发证书",
+        "LicenceGranted": "授权使用",
+        "DerivationRecorded": "衍生登记",
+        "RightTransferred": "权利流转",
+        "PledgeCreated": "设立质押",
+        "PledgeReleased": "解除质押",
+        "DisputeFiled": "提出异议",
+        "DisputeResolved": "异议裁决",
+        "Listed": "挂牌申请",
+        "TradeOpened": "交易成立",
+        "TradeDelivered": "数据交付",
+        "TradeConfirmed": "确认交付",
+        "CertificateRevoked": "撤销证书",
+        "BatchAnchored": "批量存证上链",
+    },
+    "en": {
+        "AssetApplied": "Application filed",
+        "AssetCertified": "Certificate issued",
+        "LicenceGranted": "Licence granted",
+        "DerivationRecorded": "Derivation recorded",
+        "RightTransferred": "Right transferred",
+        "PledgeCreated": "Pledge created",
+        "PledgeReleased": "Pledge released",
+        "DisputeFiled": "Dispute filed",
+        "DisputeResolved": "Dispute resolved",
+        "Listed": "Listed",
+        "TradeOpened": "Trade opened",
+        "TradeDelivered": "Data delivered",
+        "TradeConfirmed": "Delivery confirmed",
+        "CertificateRevoked": "Certificate revoked",
+        "BatchAnchored": "Batch of records anchored",
+    },
 }
-ROLES = {"zh": {"owner": "申请人", "admin": "登记机构", "licensee": "被授权方", "partner": "受让方", "pledgee": "质权人"},
-         "en": {"owner": "applicant", "admin": "registrar", "licensee": "licensee", "partner": "to", "pledgee": "pledgee"}}
-CHECK_ZH = {"bundle-format": "证据包格式", "header-chain": "区块头链", "exporter-signature": "导出方签名",
-            "log-in-receipt": "日志在收据中", "event-decoding": "事件解码"}
+ROLES = {
+    "zh": {"owner": "申请人", "admin": "登记机构", "licensee": "被授权方", "partner": "受让方", "pledgee": "质权人"},
+    "en": {"owner": "applicant", "admin": "registrar", "licensee": "licensee", "partner": "to", "pledgee": "pledgee"},
+}
+CHECK_ZH = {
+    "bundle-format": "证据包格式",
+    "header-chain": "区块头链",
+    "exporter-signature": "导出方签名",
+    "log-in-receipt": "日志在收据中",
+    "event-decoding": "事件解码",
+}
 
 
 def _utc(seconds: int) -> str:
@@ -77,8 +126,9 @@ def registry(world: World) -> Registry:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_asset_pdf_holds_the_facts(world: World, samples: Samples, registry: Registry, tmp_path: Path,
-                                   lang: str) -> None:
+def test_asset_pdf_holds_the_facts(
+    world: World, samples: Samples, registry: Registry, tmp_path: Path, lang: str
+) -> None:
     out = tmp_path / f"asset-{lang}.pdf"
     report = write_report(samples.asset, out, lang=lang)
     assert report.ok
@@ -109,8 +159,19 @@ def test_asset_pdf_holds_the_facts(world: World, samples: Samples, registry: Reg
     for check in report.verification.checks:
         assert check.name in text
     passed = [c.name for c in report.verification.checks if c.passed]
-    assert {"bundle-format", "canonical-json", "header-chain", "transaction-proof", "receipt-proof", "log-in-receipt",
-            "event-order", "contract-address", "event-decoding", "query-match", "exporter-signature"} <= set(passed)
+    assert {
+        "bundle-format",
+        "canonical-json",
+        "header-chain",
+        "transaction-proof",
+        "receipt-proof",
+        "log-in-receipt",
+        "event-order",
+        "contract-address",
+        "event-decoding",
+        "query-match",
+        "exporter-signature",
+    } <= set(passed)
     for name in passed:
         assert f"{name} {w['passed']}" in text
     if lang == "zh":
@@ -123,8 +184,9 @@ def test_asset_pdf_holds_the_facts(world: World, samples: Samples, registry: Reg
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_asset_html_holds_the_facts(world: World, samples: Samples, registry: Registry, tmp_path: Path,
-                                    lang: str) -> None:
+def test_asset_html_holds_the_facts(
+    world: World, samples: Samples, registry: Registry, tmp_path: Path, lang: str
+) -> None:
     out = tmp_path / f"asset-{lang}.html"
     report = write_report(samples.asset, out, lang=lang)
     document = out.read_text(encoding="utf-8")
