@@ -815,9 +815,9 @@ def trace(
                 page = asset_history(
                     st,
                     ref,
-                    lineage=lineage,
+                    lineage=lineage,  # type: ignore[arg-type]
                     limit=1000,
-                    cursor=page.next_cursor,  # type: ignore[arg-type]
+                    cursor=page.next_cursor,
                     **filters,
                 )
             elif kind == "party":
