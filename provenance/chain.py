@@ -17,13 +17,13 @@ from typing import Any
 
 import orjson
 import requests
-import rlp
 from coincurve import PrivateKey
 from eth_abi.abi import decode as abi_decode
 from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
 from provenance._internal.abi import abi_type
+from provenance._internal.rlp import rlp_encode
 from provenance.errors import ChainError, ContractRevert, InputError, RpcError, TransactionError
 
 __all__ = ["Call", "Chain", "ErrorDecoder", "Receipt", "RpcError", "Sender", "Signer"]
@@ -298,9 +298,9 @@ class Signer:
         """The raw signed type-2 transaction and its hash."""
         to_bytes = bytes.fromhex(to[2:]) if to else b""
         fields: list[Any] = [chain_id, nonce, max_priority_fee, max_fee, gas, to_bytes, value, data, []]
-        digest = keccak(b"\x02" + rlp.encode(fields))
+        digest = keccak(b"\x02" + rlp_encode(fields))
         v, r, s = self.sign_hash(digest)
-        raw = b"\x02" + rlp.encode([*fields, v, r, s])
+        raw = b"\x02" + rlp_encode([*fields, v, r, s])
         return raw, "0x" + keccak(raw).hex()
 
 

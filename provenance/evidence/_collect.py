@@ -26,8 +26,8 @@ from typing import Any, Protocol
 
 from eth_hash.auto import keccak
 
+from provenance._internal.hexbytes import parse_hex
 from provenance.errors import ChainError, InputError
-from provenance.evidence._codec import hex_fixed
 from provenance.evidence._transactions import encode_transaction
 from provenance.evidence.proofs import (
     BlockEvidence,
@@ -177,7 +177,7 @@ def fetch_header_chain(
                 raise ChainError(f"block {number} not found on the node")
             try:
                 header = encode_header(block)
-                reported = hex_fixed(block.get("hash"), "block.hash", 32)
+                reported = parse_hex(block.get("hash"), what="block.hash", length=32)
             except InputError as exc:
                 raise ChainError(f"block {number}: {exc}") from None
             if keccak(header) != reported:

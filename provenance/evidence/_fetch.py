@@ -28,8 +28,8 @@ from typing import Any, Protocol
 import orjson
 from eth_hash.auto import keccak
 
+from provenance._internal.hexbytes import parse_hex
 from provenance.errors import ChainError, InputError, RpcError
-from provenance.evidence._codec import hex_fixed
 from provenance.evidence._headers import decode_header, encode_header
 from provenance.evidence._receipts import encode_receipt
 from provenance.evidence._trie import ReceiptTrie, receipts_root
@@ -82,7 +82,7 @@ def fetch_block_evidence(rpc_call: RpcCall, block: int | bytes | str) -> BlockEv
     elif block in _TAGS:
         answer = rpc_call("eth_getBlockByNumber", [block, False])
     else:
-        wanted = block if isinstance(block, bytes) else hex_fixed(block, "block", 32)
+        wanted = block if isinstance(block, bytes) else parse_hex(block, what="block", length=32)
         if len(wanted) != 32:
             raise InputError(f"block: a block hash has 32 bytes, got {len(wanted)}")
         answer = rpc_call("eth_getBlockByHash", ["0x" + wanted.hex(), False])
@@ -93,8 +93,10 @@ def fetch_block_evidence(rpc_call: RpcCall, block: int | bytes | str) -> BlockEv
     # (2) the header we encode must hash to the hash the node reports
     try:
         header = encode_header(answer)
-        reported = hex_fixed(answer.get("hash"), "block.hash", 32)
-        tx_hashes = tuple(hex_fixed(h, f"block.transactions[{i}]", 32) for i, h in enumerate(_tx_list(answer)))
+        reported = parse_hex(answer.get("hash"), what="block.hash", length=32)
+        tx_hashes = tuple(
+            parse_hex(h, what=f"block.transactions[{i}]", length=32) for i, h in enumerate(_tx_list(answer))
+        )
     except InputError as exc:
         raise ChainError(f"block {block!r}: unusable answer: {exc}") from None
     block_hash = keccak(header)

@@ -20,20 +20,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from provenance.errors import InputError
-from provenance.evidence._codec import (
+from provenance._internal.hexbytes import parse_hex, parse_quantity
+from provenance._internal.rlp import (
     RlpItem,
     as_bytes,
     as_list,
     bytes_to_int,
     fixed_bytes,
-    hex_bytes,
-    hex_fixed,
-    hex_quantity,
     int_to_bytes,
     rlp_decode,
     rlp_encode,
 )
+from provenance.errors import InputError
 
 __all__ = ["FORKS", "Header", "decode_header", "encode_header", "header_from_json"]
 
@@ -135,11 +133,11 @@ def header_from_json(block: Mapping[str, Any]) -> Header:
                 raise InputError(f"block.{name}: missing")
             continue
         if kind == _QTY:
-            values[attr] = hex_quantity(raw, f"block.{name}")
+            values[attr] = parse_quantity(raw, what=f"block.{name}")
         elif kind == _DATA:
-            values[attr] = hex_bytes(raw, f"block.{name}")
+            values[attr] = parse_hex(raw, what=f"block.{name}")
         else:
-            values[attr] = hex_fixed(raw, f"block.{name}", kind)
+            values[attr] = parse_hex(raw, what=f"block.{name}", length=kind)
     header = Header(**values)  # type: ignore[arg-type]
     header._values()  # raises InputError unless the fork fields present form a known fork
     return header

@@ -17,21 +17,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from provenance.errors import InputError
-from provenance.evidence._codec import (
+from provenance._internal.hexbytes import parse_hex, parse_quantity
+from provenance._internal.rlp import (
     RlpItem,
     as_bytes,
     as_list,
     bytes_to_int,
     fixed_bytes,
-    hex_bytes,
-    hex_fixed,
-    hex_quantity,
     int_to_bytes,
     rlp_decode,
     rlp_encode,
     split_envelope,
 )
+from provenance.errors import InputError
 
 __all__ = [
     "RECEIPT_TYPES",
@@ -95,12 +93,12 @@ def receipt_from_json(receipt: Mapping[str, Any]) -> Receipt:
     """A receipt record from a raw JSON-RPC receipt (hex strings, as the node sent it)."""
     if not isinstance(receipt, Mapping):
         raise InputError(f"receipt: expected a JSON object, got {type(receipt).__name__}")
-    tx_type = hex_quantity(receipt["type"], "receipt.type") if "type" in receipt else 0
+    tx_type = parse_quantity(receipt["type"], what="receipt.type") if "type" in receipt else 0
     if tx_type not in RECEIPT_TYPES:
         raise InputError(f"receipt.type: unsupported receipt type {tx_type:#x}")
     if receipt.get("status") is None:
         raise InputError("receipt.status: missing (pre-Byzantium receipts are not supported)")
-    status = hex_quantity(receipt["status"], "receipt.status")
+    status = parse_quantity(receipt["status"], what="receipt.status")
     if status not in (0, 1):
         raise InputError(f"receipt.status: expected 0 or 1, got {status}")
     raw_logs = receipt.get("logs")
@@ -116,16 +114,16 @@ def receipt_from_json(receipt: Mapping[str, Any]) -> Receipt:
             raise InputError(f"{where}.topics: expected a list of at most {_MAX_TOPICS} topics")
         logs.append(
             Log(
-                address=hex_fixed(entry.get("address"), f"{where}.address", 20),
-                topics=tuple(hex_fixed(t, f"{where}.topics[{j}]", 32) for j, t in enumerate(topics)),
-                data=hex_bytes(entry.get("data"), f"{where}.data"),
+                address=parse_hex(entry.get("address"), what=f"{where}.address", length=20),
+                topics=tuple(parse_hex(t, what=f"{where}.topics[{j}]", length=32) for j, t in enumerate(topics)),
+                data=parse_hex(entry.get("data"), what=f"{where}.data"),
             )
         )
     return Receipt(
         tx_type=tx_type,
         status=status,
-        cumulative_gas_used=hex_quantity(receipt.get("cumulativeGasUsed"), "receipt.cumulativeGasUsed"),
-        logs_bloom=hex_fixed(receipt.get("logsBloom"), "receipt.logsBloom", 256),
+        cumulative_gas_used=parse_quantity(receipt.get("cumulativeGasUsed"), what="receipt.cumulativeGasUsed"),
+        logs_bloom=parse_hex(receipt.get("logsBloom"), what="receipt.logsBloom", length=256),
         logs=tuple(logs),
     )
 

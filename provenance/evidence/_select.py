@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from provenance._internal.hexbytes import parse_hex, parse_quantity
 from provenance.deployment import Deployment
 from provenance.errors import ChainError, InputError
-from provenance.evidence._codec import hex_bytes, hex_fixed, hex_quantity
 from provenance.evidence._collect import BatchRpc, EventRef
 from provenance.indexer.decode import ABI, EventDecoder, event_topic, ref_kind
 
@@ -59,7 +59,7 @@ class Query:
             raw = number.to_bytes(size, "big")
         else:
             try:
-                raw = hex_bytes(str(ident).strip(), f"{kind} id")
+                raw = parse_hex(str(ident).strip(), what=f"{kind} id")
             except InputError:
                 raise InputError(f"{kind} id must be 0x hex (or a decimal number), got {ident!r}") from None
         if len(raw) != size:
@@ -113,12 +113,12 @@ def _refs(dec: EventDecoder, topics: Sequence[bytes], data: bytes) -> set[tuple[
 def _log_ref(log: Mapping[str, Any]) -> EventRef:
     try:
         return EventRef(
-            block_number=hex_quantity(log.get("blockNumber"), "log.blockNumber"),
-            log_index=hex_quantity(log.get("logIndex"), "log.logIndex"),
-            block_hash=hex_fixed(log.get("blockHash"), "log.blockHash", 32),
-            address=hex_fixed(log.get("address"), "log.address", 20),
-            topics=tuple(hex_fixed(t, "log.topics", 32) for t in log.get("topics") or ()),
-            data=hex_bytes(log.get("data"), "log.data"),
+            block_number=parse_quantity(log.get("blockNumber"), what="log.blockNumber"),
+            log_index=parse_quantity(log.get("logIndex"), what="log.logIndex"),
+            block_hash=parse_hex(log.get("blockHash"), what="log.blockHash", length=32),
+            address=parse_hex(log.get("address"), what="log.address", length=20),
+            topics=tuple(parse_hex(t, what="log.topics", length=32) for t in log.get("topics") or ()),
+            data=parse_hex(log.get("data"), what="log.data"),
         )
     except InputError as exc:
         raise ChainError(f"eth_getLogs returned a malformed log: {exc}") from None

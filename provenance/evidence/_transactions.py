@@ -27,20 +27,18 @@ from typing import Any
 from coincurve import PublicKey
 from eth_hash.auto import keccak
 
-from provenance.errors import InputError
-from provenance.evidence._codec import (
+from provenance._internal.hexbytes import parse_hex, parse_quantity
+from provenance._internal.rlp import (
     RlpItem,
     as_bytes,
     as_list,
     bytes_to_int,
-    hex_bytes,
-    hex_fixed,
-    hex_quantity,
     int_to_bytes,
     rlp_decode,
     rlp_encode,
     split_envelope,
 )
+from provenance.errors import InputError
 
 __all__ = ["Transaction", "contract_address", "decode_transaction", "encode_transaction", "recover_signer"]
 
@@ -134,18 +132,18 @@ def encode_transaction(tx: Mapping[str, Any]) -> bytes:
     """The EIP-2718 encoding of a JSON-RPC transaction object (as in a full block)."""
     if not isinstance(tx, Mapping):
         raise InputError(f"transaction: expected a JSON object, got {type(tx).__name__}")
-    tx_type = hex_quantity(tx["type"], "transaction.type") if tx.get("type") is not None else 0
+    tx_type = parse_quantity(tx["type"], what="transaction.type") if tx.get("type") is not None else 0
     layout = _LAYOUTS.get(tx_type)
     if layout is None:
         raise InputError(f"transaction.type: unsupported transaction type {tx_type:#x}")
     items: list[RlpItem] = [_json_field(tx, name, kind) for name, kind in layout]
-    r = int_to_bytes(hex_quantity(tx.get("r"), "transaction.r"))
-    s = int_to_bytes(hex_quantity(tx.get("s"), "transaction.s"))
+    r = int_to_bytes(parse_quantity(tx.get("r"), what="transaction.r"))
+    s = int_to_bytes(parse_quantity(tx.get("s"), what="transaction.s"))
     if tx_type == 0:
-        items += [int_to_bytes(hex_quantity(tx.get("v"), "transaction.v")), r, s]
+        items += [int_to_bytes(parse_quantity(tx.get("v"), what="transaction.v")), r, s]
         return rlp_encode(items)
     parity = tx.get("yParity", tx.get("v"))
-    items += [int_to_bytes(hex_quantity(parity, "transaction.yParity")), r, s]
+    items += [int_to_bytes(parse_quantity(parity, what="transaction.yParity")), r, s]
     return bytes((tx_type,)) + rlp_encode(items)
 
 
@@ -155,23 +153,23 @@ def _json_field(tx: Mapping[str, Any], name: str, kind: str) -> RlpItem:
     if name == "input" and value is None:
         value = tx.get("data")
     if kind == "q":
-        return int_to_bytes(hex_quantity(value, what))
+        return int_to_bytes(parse_quantity(value, what=what))
     if kind == "a":
-        return b"" if value is None else hex_fixed(value, what, 20)
+        return b"" if value is None else parse_hex(value, what=what, length=20)
     if kind == "d":
-        return hex_bytes(value, what)
+        return parse_hex(value, what=what)
     if kind == "h":
-        return [hex_fixed(h, f"{what}[{i}]", 32) for i, h in enumerate(_array(value, what))]
+        return [parse_hex(h, what=f"{what}[{i}]", length=32) for i, h in enumerate(_array(value, what))]
     if kind == "l":
         out: list[RlpItem] = []
         for i, entry in enumerate(_array(value or [], what)):
             if not isinstance(entry, Mapping):
                 raise InputError(f"{what}[{i}]: expected a JSON object")
             keys = [
-                hex_fixed(k, f"{what}[{i}].storageKeys[{j}]", 32)
+                parse_hex(k, what=f"{what}[{i}].storageKeys[{j}]", length=32)
                 for j, k in enumerate(_array(entry.get("storageKeys"), f"{what}[{i}].storageKeys"))
             ]
-            out.append([hex_fixed(entry.get("address"), f"{what}[{i}].address", 20), list(keys)])
+            out.append([parse_hex(entry.get("address"), what=f"{what}[{i}].address", length=20), list(keys)])
         return out
     auths: list[RlpItem] = []
     for i, auth in enumerate(_array(value, what)):
@@ -181,12 +179,12 @@ def _json_field(tx: Mapping[str, Any], name: str, kind: str) -> RlpItem:
         parity = auth.get("yParity", auth.get("v"))
         auths.append(
             [
-                int_to_bytes(hex_quantity(auth.get("chainId"), f"{where}.chainId")),
-                hex_fixed(auth.get("address"), f"{where}.address", 20),
-                int_to_bytes(hex_quantity(auth.get("nonce"), f"{where}.nonce")),
-                int_to_bytes(hex_quantity(parity, f"{where}.yParity")),
-                int_to_bytes(hex_quantity(auth.get("r"), f"{where}.r")),
-                int_to_bytes(hex_quantity(auth.get("s"), f"{where}.s")),
+                int_to_bytes(parse_quantity(auth.get("chainId"), what=f"{where}.chainId")),
+                parse_hex(auth.get("address"), what=f"{where}.address", length=20),
+                int_to_bytes(parse_quantity(auth.get("nonce"), what=f"{where}.nonce")),
+                int_to_bytes(parse_quantity(parity, what=f"{where}.yParity")),
+                int_to_bytes(parse_quantity(auth.get("r"), what=f"{where}.r")),
+                int_to_bytes(parse_quantity(auth.get("s"), what=f"{where}.s")),
             ]
         )
     return auths

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from eth_hash.auto import keccak
 from trie.hexary import HexaryTrie
 
+from provenance._internal.rlp import RlpItem, as_list, int_to_bytes, rlp_decode, rlp_encode
 from provenance.errors import InputError, VerificationError
-from provenance.evidence._codec import RlpItem, as_list, int_to_bytes, rlp_decode, rlp_encode
 
 __all__ = [
     "EMPTY_TRIE_ROOT",

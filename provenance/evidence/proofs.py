@@ -21,8 +21,9 @@ field; malformed input to the codecs raises :class:`~provenance.errors.InputErro
 :func:`fetch_block_evidence` touches a node (:class:`~provenance.errors.ChainError`).
 
 Where things live: receipt codec ``_receipts.py``, header codec ``_headers.py``, receipts
-trie and proofs ``_trie.py``, fetch layer ``_fetch.py`` (lists the JSON-RPC calls), RLP
-and hex ``_codec.py``. This module is the public surface and holds the verifiers.
+trie and proofs ``_trie.py``, fetch layer ``_fetch.py`` (lists the JSON-RPC calls); RLP and
+hex come from the package toolkit (``provenance._internal.rlp`` and ``.hexbytes``). This
+module is the public surface and holds the verifiers.
 """
 
 from __future__ import annotations

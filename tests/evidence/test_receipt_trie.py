@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from trie.hexary import HexaryTrie
 
+from provenance._internal.rlp import rlp_encode
 from provenance.errors import InputError, VerificationError
-from provenance.evidence._codec import rlp_encode
 from provenance.evidence.proofs import (
     EMPTY_TRIE_ROOT,
     BlockEvidence,
