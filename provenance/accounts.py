@@ -15,6 +15,7 @@ from pathlib import Path
 
 from eth_account import Account
 
+from provenance._internal.files import atomic_write
 from provenance.chain import Signer
 from provenance.errors import InputError, KeystoreError
 
@@ -73,12 +74,11 @@ def create_keystore(path: Path, password: str, private_key: bytes | None = None)
         raise KeystoreError(f"keystore {path} already exists; not overwriting it")
     acct = Account.from_key(private_key) if private_key is not None else Account.create()
     doc = Account.encrypt(acct.key, password)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(doc, fh)
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(doc).encode(), mode=0o600)
+    except OSError as exc:
+        raise KeystoreError(f"cannot write keystore {path}: {exc.strerror}") from None
     return str(acct.address)
 
 

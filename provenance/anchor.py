@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,22 +23,16 @@ from typing import Any
 
 import orjson
 from eth_abi.abi import encode as abi_encode
-from eth_hash.auto import keccak
 
 from provenance._internal.client import ContractClient, TxOutcome
+from provenance._internal.files import atomic_write
+from provenance._internal.hexbytes import parse_bytes32, to_hex
+from provenance._internal.keccak import keccak256
+from provenance.anchor_records import RecordProof, build_batch, proofs_path_for, read_proofs, record_hash, write_proofs
 from provenance.chain import Chain, Sender
 from provenance.deployment import Deployment
 from provenance.errors import DeploymentError, InputError, VerificationError
-from provenance.merkle import (
-    RecordProof,
-    build_batch,
-    process_proof,
-    proofs_path_for,
-    read_proofs,
-    record_hash,
-    write_proofs,
-)
-from provenance.models import to_bytes32
+from provenance.merkle import process_proof
 
 __all__ = ["Anchor", "AnchoredBatch", "anchor_file", "batch_path_for", "iter_records", "verify_record"]
 
@@ -120,26 +113,26 @@ class Anchor(ContractClient):
             raise InputError(f"record count must be a positive 64-bit integer, got {record_count!r}")
         return self._tx(
             "anchor",
-            to_bytes32(root, "root"),
+            parse_bytes32(root, what="root"),
             record_count,
-            to_bytes32(batch_id, "batch id"),
-            to_bytes32(metadata_hash, "metadata hash"),
+            parse_bytes32(batch_id, what="batch id"),
+            parse_bytes32(metadata_hash, what="metadata hash"),
         )
 
     def batch_root(self, batch_id: bytes | str) -> bytes:
-        return bytes(self._view1("batchRoot", to_bytes32(batch_id, "batch id")))
+        return bytes(self._view1("batchRoot", parse_bytes32(batch_id, what="batch id")))
 
     def is_anchored(self, batch_id: bytes | str) -> bool:
-        return bool(self._view1("isAnchored", to_bytes32(batch_id, "batch id")))
+        return bool(self._view1("isAnchored", parse_bytes32(batch_id, what="batch id")))
 
     def verify_record(self, batch_id: bytes | str, record_hash_: bytes | str, proof: list[str]) -> bool:
         """The contract's own check of one record hash against an anchored batch."""
         return bool(
             self._view1(
                 "verifyRecord",
-                to_bytes32(batch_id, "batch id"),
-                to_bytes32(record_hash_, "record hash"),
-                [to_bytes32(p, "proof element") for p in proof],
+                parse_bytes32(batch_id, what="batch id"),
+                parse_bytes32(record_hash_, what="record hash"),
+                [parse_bytes32(p, what=f"proof[{i}]") for i, p in enumerate(proof)],
             )
         )
 
@@ -181,20 +174,20 @@ def anchor_file(anchor: Anchor, records_path: Path, *, batch_id: bytes | None = 
     records_path = Path(records_path)
     # (1): the tree, streaming the records
     tree, values = build_batch(iter_records(records_path))
-    root = bytes.fromhex(tree.root[2:])
+    root = parse_bytes32(tree.root, what="root")
     metadata = _file_sha256(records_path)
     # (2): a batch id derived from the content unless one is given
-    bid = batch_id or keccak(abi_encode(["bytes32", "bytes32", "uint64"], [root, metadata, len(values)]))
+    bid = batch_id or keccak256(abi_encode(["bytes32", "bytes32", "uint64"], [root, metadata, len(values)]))
     # (3): one transaction (pre-flighted: a duplicate batch id reverts before anything is sent)
     out = anchor.anchor(root, len(values), bid, metadata)
     # (4): the proofs and the batch description
     proofs = proofs_path_for(records_path)
     write_proofs(proofs, tree)
     batch = AnchoredBatch(
-        batch_id="0x" + bid.hex(),
+        batch_id=to_hex(bid),
         root=tree.root,
         record_count=len(values),
-        metadata_hash="0x" + metadata.hex(),
+        metadata_hash=to_hex(metadata),
         contract=anchor.address,
         chain_id=anchor.chain.chain_id,
         tx_hash=out.tx_hash,
@@ -202,9 +195,10 @@ def anchor_file(anchor: Anchor, records_path: Path, *, batch_id: bytes | None = 
         proofs_file=proofs.name,
     )
     target = batch_path_for(records_path)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps(batch.to_json(), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        atomic_write(target, (json.dumps(batch.to_json(), indent=2) + "\n").encode())
+    except OSError as exc:
+        raise InputError(f"cannot write the batch description to {target}: {exc.strerror}") from None
     return batch
 
 
@@ -222,12 +216,12 @@ def verify_record(
     """Check one record; returns the checks made, raising VerificationError on the first failure."""
     checks: list[tuple[str, bool, str]] = []
     # (1): the record's hash is the proof's value
-    value = "0x" + record_hash(record).hex()
+    value = to_hex(record_hash(record))
     if not proof.value or str(proof.value[0]).lower() != value:
         raise VerificationError("record-hash", f"record hashes to {value}, the proof is for {proof.value}", "value")
     checks.append(("record-hash", True, value))
     # (2): the proof leads from the leaf to the batch root
-    leaf = "0x" + keccak(keccak(bytes.fromhex(value[2:]))).hex()
+    leaf = to_hex(keccak256(keccak256(parse_bytes32(value, what="record hash"))))
     if leaf != proof.leaf.lower():
         raise VerificationError("leaf", f"leaf should be {leaf}, the proof says {proof.leaf}", "leaf")
     computed = process_proof(leaf, list(proof.proof))
@@ -237,7 +231,7 @@ def verify_record(
     # (3): optionally, the contract agrees that this batch holds this record
     if anchor is not None:
         on_chain = anchor.batch_root(batch.batch_id)
-        if "0x" + on_chain.hex() != batch.root.lower():
+        if to_hex(on_chain) != batch.root.lower():
             raise VerificationError(
                 "anchored-root",
                 f"contract {anchor.address} holds root 0x{on_chain.hex()} for batch {batch.batch_id}, not {batch.root}",

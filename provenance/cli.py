@@ -644,7 +644,7 @@ def anchor_verify_cmd(c: Context, record: Path, proof: Path, batch_file: Path | 
     import json
 
     from provenance.anchor import Anchor, AnchoredBatch, find_proof, verify_record
-    from provenance.merkle import record_hash
+    from provenance.anchor_records import record_hash
 
     try:
         doc = json.loads(record.read_text(encoding="utf-8"))

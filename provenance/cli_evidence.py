@@ -93,7 +93,7 @@ def evidence(
     records: list[Any] = []
     if kind == "record":
         records = [_record(Path(ident), line, proof_path)]
-        from provenance.merkle import record_hash
+        from provenance.anchor_records import record_hash
 
         query = Query("record", "0x" + record_hash(records[0].record).hex())
     else:
@@ -119,8 +119,8 @@ def evidence(
 
 
 def _record(source: Path, line: int | None, proof_path: Path | None) -> Any:
+    from provenance.anchor_records import proofs_path_for, read_proofs
     from provenance.evidence.bundle import AnchoredRecord
-    from provenance.merkle import proofs_path_for, read_proofs
 
     try:
         text = source.read_text(encoding="utf-8")

@@ -8,7 +8,6 @@ reads it; a manifest whose chain no longer matches (a restarted dev chain) is an
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,8 @@ from eth_abi.abi import encode as abi_encode
 from eth_hash.auto import keccak
 
 from provenance._internal.abi import AbiCodec
-from provenance._internal.client import checksum
+from provenance._internal.files import atomic_write
+from provenance._internal.hexbytes import parse_address
 from provenance.chain import Call, Chain, Sender
 from provenance.compiler import load_artifact
 from provenance.errors import DeploymentError, InputError
@@ -154,9 +154,7 @@ class Deployment:
         """Write atomically (temp file + rename): a crash never leaves half a manifest."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, (json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n").encode())
 
 
 # ---------------------------------------------------------------------------- deploying
@@ -200,9 +198,9 @@ def deploy(
     if not isinstance(confirmation_window, int) or not 0 <= confirmation_window < 2**40:
         raise InputError(f"confirmation window must be a non-negative number of seconds, got {confirmation_window!r}")
     admin = sender.address
-    recipient = checksum(fee_recipient or admin, "fee recipient")
+    recipient = parse_address(fee_recipient or admin, what="fee recipient")
     wanted: dict[str, tuple[str, ...]] = (
-        {name: tuple(checksum(a, f"{name} account") for a in roles.get(name, ())) for name in ROLES}
+        {name: tuple(parse_address(a, what=f"{name} account") for a in roles.get(name, ())) for name in ROLES}
         if roles is not None
         else {name: (admin,) for name in ROLES if name != "EXCHANGE_ROLE"}
     )

@@ -33,7 +33,8 @@ from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
 from provenance._internal.abi import AbiCodec
-from provenance._internal.client import ContractClient, TxOutcome, checksum
+from provenance._internal.client import ContractClient, TxOutcome
+from provenance._internal.hexbytes import parse_address
 from provenance.chain import Call, Chain, Sender, Signer
 from provenance.deployment import Deployment
 from provenance.errors import CompileError, DeploymentError, InputError
@@ -177,7 +178,7 @@ class ListingTerms:
         object.__setattr__(self, "asset_id", to_bytes32(self.asset_id, "asset id"))
         object.__setattr__(self, "contract_hash", to_bytes32(self.contract_hash, "contract hash"))
         object.__setattr__(self, "purpose_hash", to_bytes32(self.purpose_hash, "purpose hash"))
-        object.__setattr__(self, "currency", checksum(self.currency, "currency"))
+        object.__setattr__(self, "currency", parse_address(self.currency, what="currency"))
         if self.contract_hash == ZERO32:
             raise InputError("contract hash (standard contract text) must not be zero")
         _amount(self.price, "price")
@@ -253,7 +254,7 @@ class Order:
 
     def __post_init__(self) -> None:
         _positive(self.listing_id, "listing id")
-        object.__setattr__(self, "trader", checksum(self.trader, "trader"))
+        object.__setattr__(self, "trader", parse_address(self.trader, what="trader"))
         if not isinstance(self.bid, bool):
             raise InputError("bid must be a bool")
         _amount(self.price, "order price")
@@ -310,7 +311,13 @@ def order_digest(order: Order, chain_id: int, exchange: str) -> bytes:
     domain = keccak(
         abi_encode(
             ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-            [keccak(DOMAIN_TYPE), keccak(b"DataExchange"), keccak(b"1"), chain_id, checksum(exchange, "exchange")],
+            [
+                keccak(DOMAIN_TYPE),
+                keccak(b"DataExchange"),
+                keccak(b"1"),
+                chain_id,
+                parse_address(exchange, what="exchange"),
+            ],
         )
     )
     struct = keccak(
@@ -565,7 +572,7 @@ class Exchange(ContractClient):
 
     def deposit(self, currency: str, amount: int, *, approve: bool = True) -> Deposit:
         """Fund the sender's exchange balance (order-book matches are paid from it)."""
-        cur = checksum(currency, "currency")
+        cur = parse_address(currency, what="currency")
         _amount(amount, "deposit")
         if approve and cur != NATIVE:
             self._ensure_allowance(cur, amount)
@@ -626,7 +633,7 @@ class Exchange(ContractClient):
 
     def withdraw(self, currency: str = NATIVE) -> Withdrawal:
         """Withdraw the sender's whole balance of ``currency``."""
-        cur = checksum(currency, "currency")
+        cur = parse_address(currency, what="currency")
         out = self._tx("withdraw", cur)
         ev = out.first("Withdrawn").args
         return Withdrawal(_addr(ev["account"]), cur, int(ev["amount"]), out)
@@ -659,7 +666,7 @@ class Exchange(ContractClient):
     def set_fee(self, fee_bps: int, recipient: str) -> TxOutcome:
         if not _is_int(fee_bps) or not 0 <= fee_bps <= 10_000:
             raise InputError(f"fee is in basis points, got {fee_bps!r}")
-        return self._tx("setFee", fee_bps, checksum(recipient, "fee recipient"))
+        return self._tx("setFee", fee_bps, parse_address(recipient, what="fee recipient"))
 
     def set_confirmation_window(self, seconds: int) -> TxOutcome:
         if not _is_int(seconds) or not 0 <= seconds < 2**40:
@@ -667,14 +674,14 @@ class Exchange(ContractClient):
         return self._tx("setConfirmationWindow", seconds)
 
     def grant_role(self, role: str, account: str) -> TxOutcome:
-        return self._tx("grantRole", exchange_role_id(role), checksum(account, "account"))
+        return self._tx("grantRole", exchange_role_id(role), parse_address(account, what="account"))
 
     def revoke_role(self, role: str, account: str) -> TxOutcome:
-        return self._tx("revokeRole", exchange_role_id(role), checksum(account, "account"))
+        return self._tx("revokeRole", exchange_role_id(role), parse_address(account, what="account"))
 
     def approve(self, token: str, amount: int) -> TxOutcome:
         """Let the exchange pull ``amount`` of ERC-20 ``token`` from the sender."""
-        tok = checksum(token, "token")
+        tok = parse_address(token, what="token")
         if tok == NATIVE:
             raise InputError("the native coin needs no approval")
         receipt = self._require_sender().transact(
@@ -689,7 +696,7 @@ class Exchange(ContractClient):
 
     # ------------------------------------------------------------------ reads
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._view1("hasRole", exchange_role_id(role), checksum(account, "account")))
+        return bool(self._view1("hasRole", exchange_role_id(role), parse_address(account, what="account")))
 
     def registry_address(self) -> str:
         return _addr(self._view1("registry"))
@@ -740,33 +747,37 @@ class Exchange(ContractClient):
         return Offer(offer_id, int(t[0]), _addr(t[1]), status, int(t[3]), int(t[4]))
 
     def withdrawable(self, account: str, currency: str = NATIVE) -> int:
-        return int(self._view1("withdrawableOf", checksum(account, "account"), checksum(currency, "currency")))
+        return int(
+            self._view1(
+                "withdrawableOf", parse_address(account, what="account"), parse_address(currency, what="currency")
+            )
+        )
 
     def total_escrowed(self, currency: str = NATIVE) -> int:
-        return int(self._view1("totalEscrowed", checksum(currency, "currency")))
+        return int(self._view1("totalEscrowed", parse_address(currency, what="currency")))
 
     def total_withdrawable(self, currency: str = NATIVE) -> int:
-        return int(self._view1("totalWithdrawable", checksum(currency, "currency")))
+        return int(self._view1("totalWithdrawable", parse_address(currency, what="currency")))
 
     def holdings(self, currency: str = NATIVE) -> int:
         """What the contract holds of ``currency`` (native balance or token balance)."""
-        cur = checksum(currency, "currency")
+        cur = parse_address(currency, what="currency")
         return self.chain.balance(self.address) if cur == NATIVE else self.token_balance(cur, self.address)
 
     def is_nonce_used(self, trader: str, nonce: int) -> bool:
-        return bool(self._view1("isNonceUsed", checksum(trader, "trader"), _uint256(nonce, "nonce")))
+        return bool(self._view1("isNonceUsed", parse_address(trader, what="trader"), _uint256(nonce, "nonce")))
 
     def contract_order_digest(self, order: Order) -> bytes:
         """The digest as the contract computes it (to cross-check :func:`order_digest`)."""
         return bytes(self._view1("orderDigest", order.as_abi()))
 
     def allowance(self, token: str, owner: str) -> int:
-        data = self._erc20.encode("allowance", checksum(owner, "owner"), self.address)
-        return int(self._erc20.decode_output("allowance", self.chain.call(checksum(token, "token"), data))[0])
+        data = self._erc20.encode("allowance", parse_address(owner, what="owner"), self.address)
+        return int(self._erc20.decode_output("allowance", self.chain.call(parse_address(token, what="token"), data))[0])
 
     def token_balance(self, token: str, account: str) -> int:
-        data = self._erc20.encode("balanceOf", checksum(account, "account"))
-        return int(self._erc20.decode_output("balanceOf", self.chain.call(checksum(token, "token"), data))[0])
+        data = self._erc20.encode("balanceOf", parse_address(account, what="account"))
+        return int(self._erc20.decode_output("balanceOf", self.chain.call(parse_address(token, what="token"), data))[0])
 
     # ------------------------------------------------------------------ decoding results
     def opened(self, out: TxOutcome) -> builtins.list[TradeOpened]:

@@ -188,12 +188,12 @@ class LicenceTerms:
     derivatives_allowed: bool = False
 
     def __post_init__(self) -> None:
-        from provenance._internal.client import checksum
+        from provenance._internal.hexbytes import parse_address
 
         object.__setattr__(self, "asset_id", to_bytes32(self.asset_id, "asset id"))
         object.__setattr__(self, "purpose_hash", to_bytes32(self.purpose_hash, "purpose hash"))
         object.__setattr__(self, "terms_hash", to_bytes32(self.terms_hash, "terms hash"))
-        object.__setattr__(self, "licensee", checksum(self.licensee, "licensee"))
+        object.__setattr__(self, "licensee", parse_address(self.licensee, what="licensee"))
         _uint(self.starts_at, 40, "licence start")
         _uint(self.expires_at, 40, "licence expiry")
         if self.starts_at >= self.expires_at:

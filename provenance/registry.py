@@ -21,7 +21,8 @@ from typing import Any
 from eth_abi.abi import encode as abi_encode
 from eth_hash.auto import keccak
 
-from provenance._internal.client import ContractClient, TxOutcome, checksum
+from provenance._internal.client import ContractClient, TxOutcome
+from provenance._internal.hexbytes import parse_address
 from provenance.chain import Chain, Sender, Signer
 from provenance.deployment import Deployment
 from provenance.errors import InputError
@@ -191,7 +192,7 @@ class Registry(ContractClient):
         """Relay an application signed by ``applicant``."""
         if not isinstance(signature, bytes) or len(signature) != 65:
             raise InputError("signature must be 65 bytes")
-        out = self._tx("registerFor", reg.as_abi(), checksum(applicant, "applicant"), deadline, signature)
+        out = self._tx("registerFor", reg.as_abi(), parse_address(applicant, what="applicant"), deadline, signature)
         return self._applied(out)[0]
 
     def _applied(self, out: TxOutcome) -> list[Applied]:
@@ -224,8 +225,8 @@ class Registry(ContractClient):
             "transferRight",
             to_bytes32(asset_id, "asset id"),
             int(_right(right)),
-            checksum(from_ or sender.address, "from"),
-            checksum(to, "to"),
+            parse_address(from_ or sender.address, what="from"),
+            parse_address(to, what="to"),
             _shares(shares),
         )
 
@@ -235,8 +236,8 @@ class Registry(ContractClient):
         """Record that ``successor`` succeeds ``predecessor`` (registrar)."""
         return self._tx(
             "recordSuccession",
-            checksum(predecessor, "predecessor"),
-            checksum(successor, "successor"),
+            parse_address(predecessor, what="predecessor"),
+            parse_address(successor, what="successor"),
             int(_succession(kind)),
             to_bytes32(basis_hash, "basis hash"),
         )
@@ -265,8 +266,8 @@ class Registry(ContractClient):
             "pledge",
             to_bytes32(asset_id, "asset id"),
             int(_right(right)),
-            checksum(from_ or sender.address, "from"),
-            checksum(pledgee, "pledgee"),
+            parse_address(from_ or sender.address, what="from"),
+            parse_address(pledgee, what="pledgee"),
             _shares(shares),
             to_bytes32(terms_hash, "terms hash"),
         )
@@ -307,7 +308,7 @@ class Registry(ContractClient):
     def set_recognized_registry(self, chain_id: int, registry: str, recognized: bool) -> TxOutcome:
         if not isinstance(chain_id, int) or chain_id <= 0:
             raise InputError(f"chain id must be a positive integer, got {chain_id!r}")
-        return self._tx("setRecognizedRegistry", chain_id, checksum(registry, "registry"), bool(recognized))
+        return self._tx("setRecognizedRegistry", chain_id, parse_address(registry, what="registry"), bool(recognized))
 
     def set_notice_period(self, seconds: int) -> TxOutcome:
         if not isinstance(seconds, int) or not 0 <= seconds < 2**40:
@@ -315,14 +316,14 @@ class Registry(ContractClient):
         return self._tx("setNoticePeriod", seconds)
 
     def grant_role(self, role: str, account: str) -> TxOutcome:
-        return self._tx("grantRole", role_id(role), checksum(account, "account"))
+        return self._tx("grantRole", role_id(role), parse_address(account, what="account"))
 
     def revoke_role(self, role: str, account: str) -> TxOutcome:
-        return self._tx("revokeRole", role_id(role), checksum(account, "account"))
+        return self._tx("revokeRole", role_id(role), parse_address(account, what="account"))
 
     # ------------------------------------------------------------------ reads
     def has_role(self, role: str, account: str) -> bool:
-        return bool(self._view1("hasRole", role_id(role), checksum(account, "account")))
+        return bool(self._view1("hasRole", role_id(role), parse_address(account, what="account")))
 
     def asset(self, asset_id: bytes | str) -> Asset:
         aid = to_bytes32(asset_id, "asset id")
@@ -333,20 +334,28 @@ class Registry(ContractClient):
 
     def shares_of(self, asset_id: bytes | str, right: Right | int | str, holder: str) -> int:
         return int(
-            self._view1("sharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)), checksum(holder, "holder"))
+            self._view1(
+                "sharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)), parse_address(holder, what="holder")
+            )
         )
 
     def effective_shares_of(self, asset_id: bytes | str, right: Right | int | str, party: str) -> int:
         return int(
             self._view1(
-                "effectiveSharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)), checksum(party, "party")
+                "effectiveSharesOf",
+                to_bytes32(asset_id, "asset id"),
+                int(_right(right)),
+                parse_address(party, what="party"),
             )
         )
 
     def pledged_shares_of(self, asset_id: bytes | str, right: Right | int | str, holder: str) -> int:
         return int(
             self._view1(
-                "pledgedSharesOf", to_bytes32(asset_id, "asset id"), int(_right(right)), checksum(holder, "holder")
+                "pledgedSharesOf",
+                to_bytes32(asset_id, "asset id"),
+                int(_right(right)),
+                parse_address(holder, what="holder"),
             )
         )
 
@@ -381,7 +390,7 @@ class Registry(ContractClient):
             self._view1(
                 "mayUse",
                 to_bytes32(asset_id, "asset id"),
-                checksum(party, "party"),
+                parse_address(party, what="party"),
                 to_bytes32(purpose_hash, "purpose hash"),
             )
         )
@@ -420,23 +429,23 @@ class Registry(ContractClient):
         return Dispute(dispute_id, t[0], t[1], t[2], Ruling(t[3]), t[4])
 
     def successor_of(self, party: str) -> str | None:
-        succ = str(self._view1("successorOf", checksum(party, "party")))
+        succ = str(self._view1("successorOf", parse_address(party, what="party")))
         return None if int(succ, 16) == 0 else succ
 
     def resolve_party(self, party: str) -> str:
-        return str(self._view1("resolveParty", checksum(party, "party")))
+        return str(self._view1("resolveParty", parse_address(party, what="party")))
 
     def predecessors(self, party: str) -> list[str]:
-        return [str(a) for a in self._view1("predecessorsOf", checksum(party, "party"))]
+        return [str(a) for a in self._view1("predecessorsOf", parse_address(party, what="party"))]
 
     def is_recognized_registry(self, chain_id: int, registry: str) -> bool:
-        return bool(self._view1("isRecognizedRegistry", chain_id, checksum(registry, "registry")))
+        return bool(self._view1("isRecognizedRegistry", chain_id, parse_address(registry, what="registry")))
 
     def notice_period(self) -> int:
         return int(self._view1("noticePeriod"))
 
     def nonce(self, applicant: str) -> int:
-        return int(self._view1("nonces", checksum(applicant, "applicant")))
+        return int(self._view1("nonces", parse_address(applicant, what="applicant")))
 
     # ------------------------------------------------------------------ certificates
     def expected_code(self, asset_id: bytes | str) -> bytes:

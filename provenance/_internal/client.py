@@ -6,20 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_utils.address import is_address, to_checksum_address
-
 from provenance._internal.abi import AbiCodec
+from provenance._internal.hexbytes import parse_address
 from provenance.chain import Call, Chain, ErrorDecoder, Log, Receipt, RpcError, Sender
 from provenance.errors import ChainError, InputError, TransactionError
 
-__all__ = ["ContractClient", "DecodedEvent", "TxOutcome", "checksum"]
-
-
-def checksum(value: str, what: str = "address") -> str:
-    """A checksummed address, or an InputError naming ``what``."""
-    if not isinstance(value, str) or not is_address(value):
-        raise InputError(f"{what} is not a 20-byte hex address: {value!r}")
-    return str(to_checksum_address(value))
+__all__ = ["ContractClient", "DecodedEvent", "TxOutcome"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +77,7 @@ class ContractClient:
         from provenance.compiler import load_artifact
 
         self.chain = chain
-        self.address = checksum(address, f"{self.CONTRACT} address")
+        self.address = parse_address(address, what=f"{self.CONTRACT} address")
         self.codec = AbiCodec(abi if abi is not None else load_artifact(self.CONTRACT).abi)
         self.sender = sender
         if sender is not None:

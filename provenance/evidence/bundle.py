@@ -82,7 +82,6 @@ code are the ``AssetCertified`` entry's ``serial``/``year``/``code`` arguments.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -93,6 +92,9 @@ import orjson
 from eth_hash.auto import keccak
 
 from provenance import __version__
+from provenance._internal.files import atomic_write
+from provenance._internal.jcs import canonical_json
+from provenance._internal.keccak import keccak256
 from provenance.chain import Signer
 from provenance.deployment import DeployedContract, Deployment
 from provenance.errors import ChainError, InputError
@@ -137,41 +139,27 @@ class AnchoredRecord:
 # -- canonical form, hashing, signing -------------------------------------------------
 
 
-def canonical_json(doc: Mapping[str, Any]) -> bytes:
-    """RFC 8785 canonical JSON (the ``rfc8785`` rules, with orjson on the fast path)."""
-    from provenance.merkle import canonical_json as _canonical
-
-    try:
-        return _canonical(doc)
-    except InputError as exc:
-        raise InputError(str(exc).replace("record is", "bundle is")) from None
-
-
 def canonical_forms(doc: Mapping[str, Any]) -> tuple[bytes, bytes]:
     """(canonical JSON of the bundle, of the bundle without ``signature``), each value once."""
     keys = sorted(doc)
     if not all(isinstance(k, str) and k.isascii() for k in keys):  # UTF-16 key order: the slow way
-        return canonical_json(doc), canonical_json({k: v for k, v in doc.items() if k != "signature"})
-    members = {k: orjson.dumps(k) + b":" + canonical_json({"": doc[k]})[4:-1] for k in keys}
+        return canonical_json(doc, what="bundle"), canonical_json(
+            {k: v for k, v in doc.items() if k != "signature"}, what="bundle"
+        )
+    members = {k: orjson.dumps(k) + b":" + canonical_json({"": doc[k]}, what="bundle")[4:-1] for k in keys}
     full = b"{" + b",".join(members[k] for k in keys) + b"}"
     body = b"{" + b",".join(members[k] for k in keys if k != "signature") + b"}"
     return full, body
 
 
-def _keccak(data: bytes) -> bytes:
-    from provenance.merkle import keccak256  # the fastest keccak installed (bundles are megabytes)
-
-    return keccak256(data)
-
-
 def hash_of(data: bytes) -> str:
     """0x-hex keccak of canonical bundle bytes (what :func:`bundle_hash` returns)."""
-    return "0x" + _keccak(data).hex()
+    return "0x" + keccak256(data).hex()
 
 
 def digest_of_body(body: bytes) -> bytes:
     """The EIP-191 digest the exporter signs, from the canonical bundle without ``signature``."""
-    return _keccak(_EIP191 + _keccak(body))
+    return keccak256(_EIP191 + keccak256(body))
 
 
 def signing_digest(doc: Mapping[str, Any]) -> bytes:
@@ -181,7 +169,7 @@ def signing_digest(doc: Mapping[str, Any]) -> bytes:
 
 def bundle_hash(doc: Mapping[str, Any]) -> str:
     """keccak of the canonical JSON of the whole bundle, signature included (0x hex)."""
-    return "0x" + _keccak(canonical_forms(doc)[0]).hex()
+    return "0x" + keccak256(canonical_forms(doc)[0]).hex()
 
 
 def sign_bundle(doc: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
@@ -195,14 +183,11 @@ def sign_bundle(doc: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
 
 def write_bundle(doc: Mapping[str, Any], path: Path | str) -> bytes:
     """Write the canonical JSON atomically; returns the bytes written."""
-    data = canonical_json(doc)
+    data = canonical_json(doc, what="bundle")
     target = Path(path)
-    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        atomic_write(target, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write the bundle to {target}: {exc.strerror}") from None
     return data
 
@@ -508,7 +493,8 @@ def _select_records(
     records: Sequence[AnchoredRecord],
     top: int,
 ) -> tuple[str, list[_Ref], list[tuple[AnchoredRecord, str, tuple[int, int]]]]:
-    from provenance.merkle import process_proof, record_hash
+    from provenance.anchor_records import record_hash
+    from provenance.merkle import process_proof
 
     if not records:
         raise InputError("a record bundle needs at least one record and its proof")

@@ -21,12 +21,12 @@ Nothing here touches the network.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from provenance._internal.files import atomic_write
 from provenance.errors import InputError
 from provenance.evidence._report_facts import BundleFacts, read_facts
 from provenance.evidence._report_text import LANGUAGES
@@ -150,11 +150,8 @@ def write_report(
     report = build_report(source, trust_checkpoint=trust_checkpoint, exporter=exporter)
     data = report.render(fmt, lang)
     target = Path(output)
-    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        atomic_write(target, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write the report to {target}: {exc.strerror}") from None
     return report

@@ -511,7 +511,8 @@ class _Run:
         return f"every event refers to {kind} {ident}"
 
     def check_record_proof(self) -> str:
-        from provenance.merkle import process_proof, record_hash
+        from provenance.anchor_records import record_hash
+        from provenance.merkle import process_proof
 
         for r, rec in enumerate(self.b.records):
             w = f"records[{r}]"

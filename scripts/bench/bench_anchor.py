@@ -36,8 +36,9 @@ sys.path.insert(0, str(ROOT))
 from web3 import Web3
 from web3.contract import Contract
 
+from provenance._internal.keccak import KECCAK_BACKEND, keccak256
+from provenance.anchor_records import build_batch, write_proofs
 from provenance.compiler import compile_contracts
-from provenance.merkle import KECCAK_BACKEND, build_batch, keccak256, write_proofs
 from provenance.node import LocalNode
 
 GAS_SIZES = (1, 64, 1024, 65536)

@@ -9,12 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance._internal.keccak import KECCAK_BACKEND, keccak256
 from provenance.errors import InputError
 from provenance.merkle import (
-    KECCAK_BACKEND,
     MultiProof,
     StandardMerkleTree,
-    keccak256,
     process_multi_proof,
     process_proof,
     standard_leaf_hash,
@@ -59,11 +58,11 @@ def test_leaf_is_double_keccak_of_abi_encoding() -> None:
     ("values", "encoding", "match"),
     [
         ([], ["bytes32"], "at least one value"),
-        ([["0x12"]], ["bytes32"], r"values\[0\]\[0\]: bytes32 must be 32 bytes"),
+        ([["0x12"]], ["bytes32"], r"values\[0\]\[0\]: bytes32: expected 32 bytes"),
         ([["0x" + "00" * 20, "-1"]], ENCODING, r"values\[0\]\[1\]: -1 is out of range for uint256"),
         ([["0x" + "00" * 20, True]], ENCODING, r"values\[0\]\[1\]: uint256 needs an integer"),
-        ([["0x" + "00" * 19, "1"]], ENCODING, r"values\[0\]\[0\]: address must be 20 bytes"),
-        ([["0xzz" + "00" * 19, "1"]], ENCODING, r"values\[0\]\[0\]: address must be bytes"),
+        ([["0x" + "00" * 19, "1"]], ENCODING, r"values\[0\]\[0\]: address: expected 20 bytes"),
+        ([["0xzz" + "00" * 19, "1"]], ENCODING, r"values\[0\]\[0\]: address: invalid hex"),
         ([["0x" + "00" * 20]], ENCODING, r"values\[0\]: expected 2 items"),
         (["0x" + "00" * 32], ["bytes32"], r"values\[0\]: a value must be a list"),
         ([[1]], ["uint7"], "unsupported ABI type 'uint7'"),
@@ -91,7 +90,7 @@ def test_proof_by_index_and_by_value() -> None:
         tree.get_proof(["0x" + "ee" * 20, "1"])
     with pytest.raises(InputError, match="out of bounds"):
         tree.get_proof(len(VALUES))
-    with pytest.raises(InputError, match=r"proof\[0\] must be 32 bytes"):
+    with pytest.raises(InputError, match=r"proof\[0\]: expected 32 bytes"):
         process_proof(tree.root, ["0x1234"])
 
 

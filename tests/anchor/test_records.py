@@ -11,21 +11,19 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.errors import InputError
-from provenance.merkle import (
+from provenance._internal.jcs import canonical_json
+from provenance._internal.keccak import keccak256
+from provenance.anchor_records import (
     RECORD_LEAF_ENCODING,
-    StandardMerkleTree,
     build_batch,
-    canonical_json,
-    keccak256,
-    process_proof,
     proofs_path_for,
     read_proofs,
     record_hash,
     record_leaf,
-    verify,
     write_proofs,
 )
+from provenance.errors import InputError
+from provenance.merkle import StandardMerkleTree, process_proof, verify
 
 json_scalars = (
     st.none()

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from web3 import Web3
 from web3.contract import Contract
 
-from provenance.merkle import StandardMerkleTree, build_batch, keccak256, verify
+from provenance._internal.keccak import keccak256
+from provenance.anchor_records import build_batch
+from provenance.merkle import StandardMerkleTree, verify
 
 from .conftest import ANCHORER_ROLE
 

@@ -21,13 +21,13 @@ import pytest
 
 from provenance._internal.abi import AbiCodec
 from provenance.accounts import DevKeyWarning, dev_signer
+from provenance.anchor_records import build_batch, proofs_path_for, read_proofs, write_proofs
 from provenance.chain import Call, Chain, Sender, Signer
 from provenance.compiler import load_artifact
 from provenance.deployment import Deployment, deploy
 from provenance.evidence.bundle import AnchoredRecord, Query, export_bundle
 from provenance.exchange import Exchange, ListingTerms
 from provenance.indexer import Indexer, open_store
-from provenance.merkle import build_batch, proofs_path_for, read_proofs, write_proofs
 from provenance.models import Kind, LicenceTerms, Registration, Right, Ruling
 from provenance.node import LocalNode
 from provenance.registry import Registry

@@ -88,7 +88,7 @@ def test_trade_round_trip(world: World) -> None:
 
 
 def test_anchored_record_round_trip(world: World) -> None:
-    from provenance.merkle import record_hash
+    from provenance.anchor_records import record_hash
 
     b = world.export("record", record_hash(world.records[3]), records=[world.record(3)])
     assert events(b) == ["BatchAnchored"] and b["records"][0]["record"] == world.records[3]

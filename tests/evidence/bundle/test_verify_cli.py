@@ -10,10 +10,10 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
+from provenance.anchor_records import proofs_path_for
 from provenance.cli import cli, main
 from provenance.cli_evidence import evidence, verify
 from provenance.evidence.bundle import canonical_json
-from provenance.merkle import proofs_path_for
 from tests.evidence.bundle.conftest import World
 
 

@@ -49,7 +49,7 @@ def samples(world: World, tmp_path_factory: pytest.TempPathFactory) -> Samples:
     write_bundle(world.export("asset", world.asset, lineage="both"), paths["asset"])
     write_bundle(world.export("trade", world.trade_id), paths["trade"])
     write_bundle(world.export("party", world.signers["owner"].address), paths["party"])
-    from provenance.merkle import record_hash
+    from provenance.anchor_records import record_hash
 
     write_bundle(world.export("record", record_hash(world.records[3]), records=[world.record(3)]), paths["record"])
     write_bundle(world.export("asset", asset_c.asset_id, index=False), paths["revoked"])
