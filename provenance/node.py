@@ -130,6 +130,8 @@ class LocalNode:
         last = ""
         for _ in range(attempts):
             port = self.port or free_port()
+            if self.log_file:
+                self.log_file.parent.mkdir(parents=True, exist_ok=True)
             out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
             try:
                 proc = subprocess.Popen(

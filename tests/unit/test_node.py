@@ -54,3 +54,14 @@ def test_state_persists_across_restart(tmp_path: Path) -> None:
         assert chain.rpc("eth_getCode", ["0x" + "11" * 20, "latest"]) == "0x6001600055"
         assert chain.block_number() >= height
         assert chain.genesis_hash() == genesis
+
+
+def test_log_file_in_a_data_dir_that_does_not_exist_yet(tmp_path: Path) -> None:
+    # `provenance node` in a fresh directory: the log opens before anything made the folder.
+    data_dir = tmp_path / "fresh" / ".provenance"
+    node = LocalNode(log_file=data_dir / "anvil.log").start()
+    try:
+        assert Chain(node.url).chain_id == 31337
+    finally:
+        node.stop()
+    assert (data_dir / "anvil.log").exists()
