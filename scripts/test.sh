@@ -13,5 +13,10 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 pg_isready -h 127.0.0.1 -p 5432 || { echo "error: PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
 
+echo "==> ruff check, ruff format --check, mypy --strict (package)"
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
+.venv/bin/mypy --strict provenance
+
 export PROVENANCE_REQUIRE_ALL=1
 exec .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"

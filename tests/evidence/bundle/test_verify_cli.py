@@ -57,7 +57,10 @@ def test_export_and_verify_from_the_cli(
     assert "PASS  header-chain" in printed and "verified: all checks passed" in printed
     # (1) a changed field: exit 1, the failed check and the field on one line
     doc = orjson.loads(data)
-    doc["events"][1]["log"]["data"] = doc["events"][1]["log"]["data"][:-1] + "0"
+    data = doc["events"][1]["log"]["data"]
+    # Always a different digit: replacing it with "0" changed nothing when it already was "0".
+    doc["events"][1]["log"]["data"] = data[:-1] + ("1" if data[-1] == "0" else "0")
+    assert doc["events"][1]["log"]["data"] != data
     bad = tmp_path / "bad.json"
     bad.write_bytes(canonical_json(doc))
     assert run("verify", str(bad)) == 1
