@@ -12,6 +12,7 @@ __all__ = [
     "ChainError",
     "CompileError",
     "ContractRevert",
+    "DecodeError",
     "DeploymentError",
     "IndexerError",
     "InputError",
@@ -35,6 +36,10 @@ class ProvenanceError(Exception):
 
 class InputError(ProvenanceError, ValueError):
     """A caller passed a value that is malformed or out of range; the message names it."""
+
+
+class DecodeError(ProvenanceError, ValueError):
+    """Bytes do not decode under their ABI (a log whose topics or data do not fit its event)."""
 
 
 class CompileError(ProvenanceError):

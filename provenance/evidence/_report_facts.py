@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from provenance._internal.abi import abi_type
 from provenance.models import format_code
 
 __all__ = [
@@ -166,18 +167,10 @@ def _abi_types(contracts: Any, problems: list[str]) -> dict[tuple[str, str], dic
     for c in contracts if isinstance(contracts, list) else ():
         try:
             for item in c["events"]:
-                out[(str(c["name"]), str(item["name"]))] = {str(p["name"]): _abi_type(p) for p in item["inputs"]}
+                out[(str(c["name"]), str(item["name"]))] = {str(p["name"]): abi_type(p) for p in item["inputs"]}
         except (KeyError, TypeError):
             problems.append("contracts: an ABI entry is malformed")
     return out
-
-
-def _abi_type(param: Mapping[str, Any]) -> str:
-    kind = str(param.get("type", ""))
-    if kind.startswith("tuple"):
-        inner = ",".join(_abi_type(c) for c in param.get("components", ()))
-        return f"({inner}){kind[5:]}"
-    return kind
 
 
 def _event(k: int, entry: Any, types: Mapping[tuple[str, str], Mapping[str, str]]) -> EventFact:

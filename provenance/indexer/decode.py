@@ -5,7 +5,9 @@ every log (about 3,000 logs/s). Here each event of each ABI is compiled once int
 of per-argument converters; a log's topics and data are then sliced 32 bytes at a time.
 Dynamic arguments (``string``, ``bytes``, arrays of static elementary types) have their
 own fast paths; anything more exotic (tuples, nested or fixed-size arrays) falls back to
-``eth_abi`` for that event only.
+``eth_abi`` for that event only. Types are parsed by :func:`provenance._internal.abi.parse_type`
+when a decoder is prepared, never per log. A log that does not fit its ABI raises
+:class:`~provenance.errors.DecodeError`.
 
 Canonical values: integers are ``int``; addresses are lowercase ``0x`` hex (checksums cost
 a keccak each, and the store compares bytes anyway); ``bytesN``, ``bytes`` and indexed
@@ -16,7 +18,6 @@ lose precision past 2**53), converted back by :meth:`EventDecoder.args_from_json
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,9 @@ from typing import Any
 import orjson
 from eth_hash.auto import keccak
 
-from provenance.errors import IndexerError, InputError
+from provenance._internal.abi import AbiType, abi_type, parse_type
+from provenance._internal.hexbytes import parse_address
+from provenance.errors import DecodeError, IndexerError
 
 __all__ = [
     "ABI",
@@ -79,31 +82,9 @@ def ref_kind(name: str, typ: str) -> str | None:
         return "party"
     if typ == "bytes32" and (name == "asset" or name.endswith("Asset")):
         return "asset"  # e.g. the exchange's PayoutCredited(sourceAsset)
-    if name.endswith("Id") and name != "chainId" and (typ == "bytes32" or re.fullmatch(r"uint\d*", typ)):
+    if name.endswith("Id") and name != "chainId" and (typ == "bytes32" or parse_type(typ).kind == "uint"):
         return _ALIASES.get(name[:-2].lower(), name[:-2].lower())
     return None
-
-
-def _is_dynamic(typ: str) -> bool:
-    if typ in ("string", "bytes") or typ.endswith("[]"):
-        return True
-    if typ.endswith("]"):
-        return _is_dynamic(typ[: typ.rindex("[")])
-    if typ.startswith("("):
-        return any(_is_dynamic(t) for t in _split_tuple(typ[1:-1]))
-    return False
-
-
-def _head_words(typ: str) -> int:
-    """32-byte words an argument takes in the head of ABI-encoded data."""
-    if _is_dynamic(typ):
-        return 1  # an offset
-    if typ.endswith("]"):
-        inner, count = typ[: typ.rindex("[")], int(typ[typ.rindex("[") + 1 : -1])
-        return count * _head_words(inner)
-    if typ.startswith("("):
-        return sum(_head_words(t) for t in _split_tuple(typ[1:-1]))
-    return 1
 
 
 def _ref_slots(dec: EventDecoder) -> tuple[RefSlot, ...]:
@@ -120,11 +101,8 @@ def _ref_slots(dec: EventDecoder) -> tuple[RefSlot, ...]:
             if kind is not None:
                 start = 32 * word + (12 if typ == "address" else 0)
                 out.append(RefSlot(kind, "data", start, 20 if typ == "address" else 32))
-            word += _head_words(typ)
+            word += parse_type(typ).head_words
     return tuple(out)
-
-
-_ELEMENTARY = re.compile(r"^(u?int)(\d*)$|^(bytes)(\d+)$|^(address|bool|string|bytes)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,17 +132,9 @@ class Event:
         return (self.block_number, self.log_index)
 
 
-def _canonical_type(param: Mapping[str, Any]) -> str:
-    typ = str(param["type"])
-    if typ.startswith("tuple"):
-        inner = ",".join(_canonical_type(c) for c in param.get("components", ()))
-        return f"({inner}){typ[5:]}"
-    return typ
-
-
 def event_signature(item: Mapping[str, Any]) -> str:
     """``Name(type1,type2,...)`` of an ABI event entry."""
-    return f"{item['name']}({','.join(_canonical_type(p) for p in item.get('inputs', ()))})"
+    return f"{item['name']}({','.join(abi_type(p) for p in item.get('inputs', ()))})"
 
 
 def event_topic(item: Mapping[str, Any]) -> bytes:
@@ -179,45 +149,41 @@ Word = Callable[[bytes], Any]
 
 def _word_converter(typ: str) -> Word | None:
     """A converter of one 32-byte word for a static elementary type, or None."""
-    m = _ELEMENTARY.match(typ)
-    if m is None:
-        return None
-    if m.group(1):
-        bits = int(m.group(2) or 256)
-        if m.group(1) == "uint":
-            if bits == 256:
-                return _uint256
-            limit = bits
+    t = parse_type(typ)
+    if t.kind == "uint":
+        if t.size == 256:
+            return _uint256
+        limit = t.size
 
-            def uint(w: bytes) -> int:
-                v = int.from_bytes(w, "big")
-                if v >> limit:
-                    raise ValueError(f"uint{limit} out of range")
-                return v
+        def uint(w: bytes) -> int:
+            v = int.from_bytes(w, "big")
+            if v >> limit:
+                raise DecodeError(f"uint{limit} out of range")
+            return v
 
-            return uint
-        sbits = bits
+        return uint
+    if t.kind == "int":
+        sbits = t.size
 
         def sint(w: bytes) -> int:
             v = int.from_bytes(w, "big", signed=True)
-            if bits < 256 and not -(1 << (sbits - 1)) <= v < (1 << (sbits - 1)):
-                raise ValueError(f"int{sbits} out of range")
+            if sbits < 256 and not -(1 << (sbits - 1)) <= v < (1 << (sbits - 1)):
+                raise DecodeError(f"int{sbits} out of range")
             return v
 
         return sint
-    if m.group(3):
-        size = int(m.group(4))
+    if t.kind == "fixedbytes":
+        size = t.size
 
         def fixed_bytes(w: bytes) -> str:
             return "0x" + w[:size].hex()
 
         return fixed_bytes
-    base = m.group(5)
-    if base == "address":
+    if t.kind == "address":
         return _address
-    if base == "bool":
+    if t.kind == "bool":
         return _bool
-    return None  # string / bytes are dynamic
+    return None  # dynamic, arrays and tuples
 
 
 def _uint256(w: bytes) -> int:
@@ -226,14 +192,14 @@ def _uint256(w: bytes) -> int:
 
 def _address(w: bytes) -> str:
     if w[:12].strip(b"\0"):
-        raise ValueError("address with dirty upper bytes")
+        raise DecodeError("address with dirty upper bytes")
     return "0x" + w[12:32].hex()
 
 
 def _bool(w: bytes) -> bool:
     v = int.from_bytes(w, "big")
     if v > 1:
-        raise ValueError("bool out of range")
+        raise DecodeError("bool out of range")
     return v == 1
 
 
@@ -242,8 +208,9 @@ def _topic_hash(w: bytes) -> str:
 
 
 def _is_wide_int(typ: str) -> bool:
-    m = re.match(r"^u?int(\d*)", typ)
-    return m is not None and int(m.group(1) or 256) > 64
+    """Whether the type, or its arrays' element, is an integer wider than 64 bits."""
+    t = parse_type(typ).element
+    return t.kind in ("uint", "int") and t.size > 64
 
 
 def _json_converters(typ: str) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
@@ -280,34 +247,17 @@ def _deep_jsonable(v: Any) -> Any:
     return v
 
 
-def _normalize_abi_value(value: Any, typ: str) -> Any:
+def _normalize_abi_value(value: Any, t: AbiType) -> Any:
     """eth_abi's output (checksummed addresses, bytes, tuples) in our canonical form."""
-    if typ.endswith("]"):
-        inner = typ[: typ.rindex("[")]
-        return [_normalize_abi_value(v, inner) for v in value]
-    if typ.startswith("("):
-        parts = _split_tuple(typ[1:-1])
-        return [_normalize_abi_value(v, t) for v, t in zip(value, parts, strict=True)]
-    if typ == "address":
+    if t.kind == "array":
+        return [_normalize_abi_value(v, t.items[0]) for v in value]
+    if t.kind == "tuple":
+        return [_normalize_abi_value(v, item) for v, item in zip(value, t.items, strict=True)]
+    if t.kind == "address":
         return str(value).lower()
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return value
-
-
-def _split_tuple(body: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in body:
-        if ch == "," and depth == 0:
-            out.append(cur)
-            cur = ""
-            continue
-        depth += ch == "("
-        depth -= ch == ")"
-        cur += ch
-    if cur:
-        out.append(cur)
-    return out
 
 
 class EventDecoder:
@@ -341,7 +291,7 @@ class EventDecoder:
         self.topic0 = event_topic(item)
         inputs = list(item.get("inputs", ()))
         self.names = tuple(str(p.get("name") or f"arg{i}") for i, p in enumerate(inputs))
-        self.types = tuple(_canonical_type(p) for p in inputs)
+        self.types = tuple(abi_type(p) for p in inputs)
         self.indexed = tuple(bool(p.get("indexed")) for p in inputs)
         # (1) indexed arguments: a static value is its own topic; a dynamic one is its hash.
         self._topic_conv: list[tuple[str, Word]] = []
@@ -387,45 +337,54 @@ class EventDecoder:
         self.fast_json = _compile_fast(self)
 
     def decode(self, topics: Sequence[bytes], data: bytes) -> dict[str, Any]:
-        """Named arguments of one log; raises ``ValueError`` if the log does not fit the ABI."""
+        """Named arguments of one log; :class:`~provenance.errors.DecodeError` if it does not fit the ABI."""
         if len(topics) != self._n_topics:
-            raise ValueError(f"{self.signature}: expected {self._n_topics} topics, got {len(topics)}")
+            raise DecodeError(f"{self.signature}: expected {self._n_topics} topics, got {len(topics)}")
         args: dict[str, Any] = {}
-        for (name, tconv), topic in zip(self._topic_conv, topics[1:], strict=True):
-            args[name] = tconv(topic)
-        if self._fallback:
-            from eth_abi.abi import decode as abi_decode
+        try:
+            for (name, tconv), topic in zip(self._topic_conv, topics[1:], strict=True):
+                args[name] = tconv(topic)
+            if self._fallback:
+                from eth_abi.abi import decode as abi_decode
 
-            values = abi_decode(self._data_types, data)
-            for name, typ, value in zip(self._data_names, self._data_types, values, strict=True):
-                args[name] = _normalize_abi_value(value, typ)
-        else:
-            if len(data) < 32 * len(self._data_plan):
-                raise ValueError(f"{self.signature}: data too short ({len(data)} bytes)")
-            for i, (name, kind, conv) in enumerate(self._data_plan):
-                head = data[32 * i : 32 * i + 32]
-                if kind == "w":
-                    args[name] = conv(head) if conv is not None else None
-                    continue
-                offset = int.from_bytes(head, "big")
-                if offset + 32 > len(data):
-                    raise ValueError(f"{self.signature}: offset of {name} out of range")
-                length = int.from_bytes(data[offset : offset + 32], "big")
-                start = offset + 32
-                if kind == "a":
-                    end = start + 32 * length
-                    if end > len(data):
-                        raise ValueError(f"{self.signature}: array {name} out of range")
-                    word_conv: Word = conv if conv is not None else _topic_hash
-                    args[name] = [word_conv(data[j : j + 32]) for j in range(start, end, 32)]
-                    continue
-                if start + length > len(data):
-                    raise ValueError(f"{self.signature}: {name} out of range")
-                raw = data[start : start + length]
-                args[name] = raw.decode("utf-8", errors="replace") if kind == "s" else "0x" + raw.hex()
+                values = abi_decode(self._data_types, data)
+                for name, typ, value in zip(self._data_names, self._data_types, values, strict=True):
+                    args[name] = _normalize_abi_value(value, parse_type(typ))
+            else:
+                self._decode_data(data, args)
+        except DecodeError as exc:
+            raise DecodeError(f"{self.signature}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - eth_abi's decoding errors have no common base with ours
+            raise DecodeError(f"{self.signature}: {exc}") from None
         if self._reorder:
             return {n: args[n] for n in self.names}
         return args
+
+    def _decode_data(self, data: bytes, args: dict[str, Any]) -> None:
+        """The data arguments of a log through the prepared plan (no eth_abi), into ``args``."""
+        if len(data) < 32 * len(self._data_plan):
+            raise DecodeError(f"data too short ({len(data)} bytes)")
+        for i, (name, kind, conv) in enumerate(self._data_plan):
+            head = data[32 * i : 32 * i + 32]
+            if kind == "w":
+                args[name] = conv(head) if conv is not None else None
+                continue
+            offset = int.from_bytes(head, "big")
+            if offset + 32 > len(data):
+                raise DecodeError(f"offset of {name} out of range")
+            length = int.from_bytes(data[offset : offset + 32], "big")
+            start = offset + 32
+            if kind == "a":
+                end = start + 32 * length
+                if end > len(data):
+                    raise DecodeError(f"array {name} out of range")
+                word_conv: Word = conv if conv is not None else _topic_hash
+                args[name] = [word_conv(data[j : j + 32]) for j in range(start, end, 32)]
+                continue
+            if start + length > len(data):
+                raise DecodeError(f"{name} out of range")
+            raw = data[start : start + length]
+            args[name] = raw.decode("utf-8", errors="replace") if kind == "s" else "0x" + raw.hex()
 
     def args_to_json(self, args: Mapping[str, Any]) -> bytes:
         """Arguments as JSON bytes (wide integers as decimal strings), in ABI order."""
@@ -456,10 +415,7 @@ class LogDecoder:
     def __init__(self, contracts: Mapping[str, str], abis: Mapping[str, ABI]) -> None:
         self.by_address: dict[str, str] = {}
         for address, name in contracts.items():
-            addr = address.lower()
-            if not re.fullmatch(r"0x[0-9a-f]{40}", addr):
-                raise InputError(f"contract {name!r} has a malformed address {address!r}")
-            self.by_address[addr] = name
+            self.by_address[parse_address(address, what=f"the address of contract {name!r}").lower()] = name
         self._decoders: dict[tuple[str, bytes], EventDecoder] = {}
         self._by_name: dict[tuple[str, str], EventDecoder] = {}
         for name in set(self.by_address.values()):
@@ -515,7 +471,7 @@ class LogDecoder:
                 name = dec.name
                 try:
                     args = dec.decode(topics, data)
-                except Exception:  # noqa: BLE001 - a log that does not fit its ABI is kept raw
+                except DecodeError:  # a log that does not fit its ABI is kept raw
                     args = None
         return Event(
             block_number,
@@ -541,7 +497,8 @@ _Z = "0" * 64
 def _compile_fast(dec: EventDecoder) -> Callable[[list[str], str], tuple[str, str]] | None:
     """Generate, for an event whose arguments are all static words, a function over the log's
     hex strings returning its JSON arguments (identical to ``args_to_json(decode(...))``) and
-    its topics as one hex string. None when the event needs the general path.
+    its topics as one hex string. None when the event needs the general path. A log of the
+    wrong shape raises :class:`~provenance.errors.DecodeError` (a ``ValueError``).
     """
     checks: list[str] = []
     template: list[str] = []
@@ -550,6 +507,7 @@ def _compile_fast(dec: EventDecoder) -> Callable[[list[str], str], tuple[str, st
     n_words = 0
     ti = 1
     for name, typ, idx in zip(dec.names, dec.types, dec.indexed, strict=True):
+        t = parse_type(typ)
         if idx:
             word = f"t[{ti}]"  # "0x" + 64 hex digits
             lo = 2
@@ -562,7 +520,6 @@ def _compile_fast(dec: EventDecoder) -> Callable[[list[str], str], tuple[str, st
             lo = 2 + 64 * n_words
             n_words += 1
             dynamic = False
-        m = re.fullmatch(r"uint(\d*)", typ)
         if dynamic:
             template.append(f'"{name}":"0x%s"')
             values.append(f"{word}[{lo}:{lo + 64}]")
@@ -574,16 +531,16 @@ def _compile_fast(dec: EventDecoder) -> Callable[[list[str], str], tuple[str, st
             checks.append(f"{word}[{lo}:{lo + 63}] != {'0' * 63!r} or {word}[{lo + 63}] not in '01'")
             template.append(f'"{name}":%s')
             values.append(f"('true' if {word}[{lo + 63}] == '1' else 'false')")
-        elif m:
-            bits = int(m.group(1) or 256)
+        elif t.kind == "uint":
+            bits = t.size
             pad = 64 - bits // 4
             if pad:
                 checks.append(f"{word}[{lo}:{lo + pad}] != {'0' * pad!r}")
             template.append(f'"{name}":"%d"' if bits > 64 else f'"{name}":%d')
             values.append(f"int({word}[{lo + pad}:{lo + 64}], 16)")
-        elif (mb := re.fullmatch(r"bytes(\d+)", typ)) is not None:
+        elif t.kind == "fixedbytes":
             template.append(f'"{name}":"0x%s"')
-            values.append(f"{word}[{lo}:{lo + 2 * int(mb.group(1))}]")
+            values.append(f"{word}[{lo}:{lo + 2 * t.size}]")
         else:
             return None  # signed integers and the rest: general path
     fmt = "{" + ",".join(template) + "}"
@@ -591,11 +548,11 @@ def _compile_fast(dec: EventDecoder) -> Callable[[list[str], str], tuple[str, st
     cond = " or ".join(f"({c})" for c in checks)
     src = (
         "def fast_json(t, d):\n"
-        f"    if len(t) != {n_topics} or len(d) != {2 + 64 * n_words}: raise ValueError\n"
-        + (f"    if {cond}: raise ValueError\n" if cond else "")
+        f"    if len(t) != {n_topics} or len(d) != {2 + 64 * n_words}: raise DecodeError('shape')\n"
+        + (f"    if {cond}: raise DecodeError('padding')\n" if cond else "")
         + f"    return {fmt!r} % ({', '.join(values)}{',' if len(values) == 1 else ''}), {topics}\n"
     )
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"DecodeError": DecodeError}
     exec(compile(src, f"<fast decoder {dec.signature}>", "exec"), namespace)  # noqa: S102
     fn: Callable[[list[str], str], tuple[str, str]] = namespace["fast_json"]
     return fn
