@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from provenance.errors import VerificationError
+from provenance._internal.hexbytes import parse_hex
+from provenance.errors import InputError, VerificationError
 from provenance.evidence.bundle import FORMAT
 
 __all__ = ["ContractEntry", "EventEntry", "ParsedBundle", "RecordEntry", "TxEntry", "parse_bundle"]
@@ -54,16 +55,10 @@ def _list(value: Any, where: str) -> list[Any]:
 
 def _hex(value: Any, where: str, size: int | None = None) -> bytes:
     text = _str(value, where)
-    digits = text[2:]
     try:
-        raw = bytes.fromhex(digits) if text[:2] == "0x" else None
-    except ValueError:
-        raw = None
-    if raw is None or raw.hex() != digits:  # also refuses upper case and the spaces fromhex skips
-        raise _fail(where, f"expected lowercase 0x hex, got {text!r:.60}")
-    if size is not None and len(raw) != size:
-        raise _fail(where, f"expected {size} bytes, got {len(raw)}")
-    return raw
+        return parse_hex(text, what=where, length=size, lowercase=True)
+    except InputError as exc:
+        raise _fail(where, str(exc).removeprefix(f"{where}: ")) from None
 
 
 @dataclass(frozen=True, slots=True)

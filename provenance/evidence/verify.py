@@ -44,6 +44,7 @@ from typing import Any
 import orjson
 from eth_hash.auto import keccak
 
+from provenance._internal.hexbytes import parse_bytes32
 from provenance.errors import InputError, ProvenanceError, VerificationError
 from provenance.evidence._schema import ParsedBundle, parse_bundle
 from provenance.evidence._transactions import Transaction, decode_transaction, recover_signer
@@ -715,7 +716,4 @@ def verify_bundle(
 def _pinned_hash(value: str | bytes | None) -> bytes | None:
     if value is None or isinstance(value, bytes):
         return value
-    text = value.strip().lower()
-    if len(text) != 66 or text[:2] != "0x" or text[2:].strip("0123456789abcdef"):
-        raise InputError(f"a trusted checkpoint is a block hash (0x and 64 hex digits), got {value!r}")
-    return bytes.fromhex(text[2:])
+    return parse_bytes32(value.strip(), what="trusted checkpoint (a block hash)")

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import orjson
 
+from provenance._internal.hexbytes import parse_address, parse_hex
 from provenance.errors import InputError
 from provenance.indexer.decode import ABI, EventDecoder, LogDecoder
 from provenance.indexer.store import Store
@@ -162,12 +163,10 @@ def _bytes32(value: str | bytes | int, what: str) -> bytes:
             raise InputError(f"{what} out of range: {value}")
         return value.to_bytes(32, "big")
     else:
-        text = value.strip().lower()
-        if not re.fullmatch(r"0x[0-9a-f]{64}", text):
-            if re.fullmatch(r"\d+", text):
-                return int(text).to_bytes(32, "big")
-            raise InputError(f"{what} must be 0x and 64 hex digits (or a decimal id), got {value!r}")
-        raw = bytes.fromhex(text[2:])
+        text = value.strip()
+        if text.isascii() and text.isdigit():
+            return _bytes32(int(text), what)  # a decimal id
+        raw = parse_hex(text, what=what)
     if len(raw) != 32:
         raise InputError(f"{what} must be 32 bytes, got {len(raw)}")
     return raw
@@ -178,10 +177,7 @@ def _address(value: str | bytes) -> bytes:
         if len(value) != 20:
             raise InputError(f"an address is 20 bytes, got {len(value)}")
         return value
-    text = value.strip().lower()
-    if not re.fullmatch(r"0x[0-9a-f]{40}", text):
-        raise InputError(f"party must be an address (0x and 40 hex digits), got {value!r}")
-    return bytes.fromhex(text[2:])
+    return bytes.fromhex(parse_address(value.strip(), what="party")[2:])
 
 
 # -- histories -------------------------------------------------------------------------
