@@ -628,9 +628,7 @@ contract DataExchange is IDataExchange, AccessControl, ReentrancyGuardTransient,
     function _emitOpened(uint256 tradeId, OfferRecord storage o, address seller, address currency, uint256 offerId)
         private
     {
-        emit TradeOpened(
-            tradeId, o.listingId, o.buyer, seller, currency, o.price, o.amount, TradeOrigin.Offer, offerId
-        );
+        emit TradeOpened(tradeId, o.listingId, o.buyer, seller, currency, o.price, o.amount, TradeOrigin.Offer, offerId);
     }
 
     function _openTrade(uint256 listingId, address buyer, uint256 amount) private returns (uint256 tradeId) {
@@ -694,7 +692,9 @@ contract DataExchange is IDataExchange, AccessControl, ReentrancyGuardTransient,
         // (1): an ask and a bid for the same admitted listing, the ask from its seller
         uint256 listingId = m.ask.listingId;
         if (m.ask.bid) revert ExchangeInvalidOrder(listingId, m.ask.trader, true);
-        if (!m.bid.bid || m.bid.listingId != listingId) revert ExchangeInvalidOrder(m.bid.listingId, m.bid.trader, false);
+        if (!m.bid.bid || m.bid.listingId != listingId) {
+            revert ExchangeInvalidOrder(m.bid.listingId, m.bid.trader, false);
+        }
         ListingRecord storage l = _tradableListing(listingId);
         address seller = l.seller;
         if (m.ask.trader != seller && _registry.resolveParty(seller) != m.ask.trader) {
@@ -793,12 +793,8 @@ contract DataExchange is IDataExchange, AccessControl, ReentrancyGuardTransient,
 
     /// @dev Credit `amount` to the operation-right holders of `assetId` by their shares; the first
     /// holder key takes the rounding remainder. Returns what was credited (0 if there is no holder).
-    function _distribute(uint256 tradeId, bytes32 assetId, address currency, uint256 amount)
-        private
-        returns (uint256)
-    {
-        (address[] memory holders, uint64[] memory shares) =
-            _registry.holdersOf(assetId, IDataRegistry.Right.Operation);
+    function _distribute(uint256 tradeId, bytes32 assetId, address currency, uint256 amount) private returns (uint256) {
+        (address[] memory holders, uint64[] memory shares) = _registry.holdersOf(assetId, IDataRegistry.Right.Operation);
         uint256 n = holders.length;
         if (n == 0) return 0;
         uint256 total;

@@ -182,7 +182,11 @@ abstract contract DataRegistryStorage is AccessControl, EIP712, Nonces {
     // ------------------------------------------------------------------ shared internals
 
     /// @dev The asset's head and state, if it is certified and not frozen.
-    function _requireOperable(bytes32 assetId) internal view returns (AssetHead storage head, AssetState storage state) {
+    function _requireOperable(bytes32 assetId)
+        internal
+        view
+        returns (AssetHead storage head, AssetState storage state)
+    {
         head = _heads[assetId];
         if (head.status != IDataRegistry.Status.Certified) {
             revert IDataRegistry.RegistryNotCertified(assetId, head.status);
@@ -383,7 +387,9 @@ contract DataRegistryExtension is DataRegistryStorage {
         bytes32 rulingHash,
         IDataRegistry.RightTransfer[] calldata transfers
     ) external onlyRole(ARBITRATOR_ROLE) {
-        if (disputeId == 0 || disputeId > _counters.disputes) revert IDataRegistry.RegistryUnknownDispute(disputeId);
+        if (disputeId == 0 || disputeId > _counters.disputes) {
+            revert IDataRegistry.RegistryUnknownDispute(disputeId);
+        }
         DisputeRecord storage d = _disputes[disputeId];
         if (d.ruling != IDataRegistry.Ruling.None) revert IDataRegistry.RegistryDisputeClosed(disputeId);
         if (
@@ -527,8 +533,7 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
         bytes calldata signature
     ) external returns (bytes32 assetId) {
         if (block.timestamp > deadline) revert RegistryExpiredSignature(deadline);
-        bytes32 digest =
-            _hashTypedDataV4(_registerStructHash(registration, applicant, _useNonce(applicant), deadline));
+        bytes32 digest = _hashTypedDataV4(_registerStructHash(registration, applicant, _useNonce(applicant), deadline));
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
         if (err != ECDSA.RecoverError.NoError) revert RegistryInvalidSigner(applicant, address(0));
         if (recovered != applicant) revert RegistryInvalidSigner(applicant, recovered);
@@ -656,6 +661,9 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
 
     // ------------------------------------------------------------------ pledges and disputes (extension)
 
+    // forgefmt: disable-start
+    // The forwarders keep their parameter names as comments (the extension reads the calldata);
+    // forge fmt would put every such comment on a line of its own.
     /// @inheritdoc IDataRegistry
     function pledge(
         bytes32, /* assetId */
@@ -695,6 +703,8 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
     ) external {
         _forward();
     }
+
+        // forgefmt: disable-end
 
     // ------------------------------------------------------------------ supervision
 
@@ -840,7 +850,11 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
     }
 
     /// @inheritdoc IDataRegistry
-    function parentsOf(bytes32 assetId) external view returns (bytes32[] memory parents, uint16[] memory revenueShareBps) {
+    function parentsOf(bytes32 assetId)
+        external
+        view
+        returns (bytes32[] memory parents, uint16[] memory revenueShareBps)
+    {
         uint256 n = _heads[assetId].parentCount;
         parents = new bytes32[](n);
         revenueShareBps = new uint16[](n);
@@ -906,9 +920,7 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
         while (digits.length < 6) {
             digits = bytes.concat("0", digits);
         }
-        return string.concat(
-            _certificatePrefix, "-", Strings.toString(_yearOf(state.certifiedAt)), "-", string(digits)
-        );
+        return string.concat(_certificatePrefix, "-", Strings.toString(_yearOf(state.certifiedAt)), "-", string(digits));
     }
 
     /// @inheritdoc IDataRegistry
@@ -1007,9 +1019,7 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
         }
     }
 
-    function _emitApplied(Registration calldata r, address applicant, address submitter, uint40 noticeEndsAt)
-        private
-    {
+    function _emitApplied(Registration calldata r, address applicant, address submitter, uint40 noticeEndsAt) private {
         emit AssetApplied(
             r.contentHash,
             applicant,
@@ -1030,12 +1040,7 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
         AssetState storage state = _states[assetId];
         if (state.regulatorFrozen || state.openDisputes != 0) revert RegistryAssetFrozen(assetId);
         _states[assetId] = AssetState({
-            serial: 0,
-            certifiedAt: 0,
-            openDisputes: 0,
-            regulatorFrozen: false,
-            activePledges: 0,
-            epoch: state.epoch + 1
+            serial: 0, certifiedAt: 0, openDisputes: 0, regulatorFrozen: false, activePledges: 0, epoch: state.epoch + 1
         });
         if (head.category == Category.Personal) delete _consentRefs[assetId];
         uint256 n = head.parentCount;
@@ -1076,8 +1081,7 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
         AssetHead storage parent = _heads[parentId];
         AssetState storage state = _states[parentId];
         if (
-            parentId == assetId || parent.status != Status.Certified || state.regulatorFrozen
-                || state.openDisputes != 0
+            parentId == assetId || parent.status != Status.Certified || state.regulatorFrozen || state.openDisputes != 0
         ) revert RegistryInvalidParent(assetId, parentId);
         if (licenceId == 0) {
             RightBook storage book = _books[_lifeKey(parentId, state.epoch)][_licensingRight(parent.kind)];
@@ -1102,7 +1106,12 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
         return keccak256(
             bytes.concat(
                 abi.encode(
-                    _REGISTER_TYPEHASH, r.contentHash, r.metadataHash, keccak256(bytes(r.metadataURI)), r.category, r.level
+                    _REGISTER_TYPEHASH,
+                    r.contentHash,
+                    r.metadataHash,
+                    keccak256(bytes(r.metadataURI)),
+                    r.category,
+                    r.level
                 ),
                 abi.encode(
                     r.kind,
@@ -1205,7 +1214,11 @@ contract DataRegistry is IDataRegistry, DataRegistryStorage {
         }
     }
 
-    function _currentBook(bytes32 assetId, Right right) private view returns (RightBook storage book, address applicant) {
+    function _currentBook(bytes32 assetId, Right right)
+        private
+        view
+        returns (RightBook storage book, address applicant)
+    {
         book = _books[_lifeKey(assetId, _states[assetId].epoch)][right];
         applicant = _heads[assetId].applicant;
     }

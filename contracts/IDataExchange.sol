@@ -166,7 +166,12 @@ interface IDataExchange {
 
     /// @notice A buyer escrowed a negotiated offer.
     event OfferMade(
-        uint256 indexed offerId, uint256 indexed listingId, address indexed buyer, address currency, uint256 price, uint256 amount
+        uint256 indexed offerId,
+        uint256 indexed listingId,
+        address indexed buyer,
+        address currency,
+        uint256 price,
+        uint256 amount
     );
 
     /// @notice An open offer was withdrawn by the buyer or declined by the seller; `amount` was credited back to the buyer.
@@ -177,7 +182,12 @@ interface IDataExchange {
 
     /// @notice The operator matched two signed orders into trade `tradeId` (a {TradeOpened} precedes).
     event OrdersMatched(
-        uint256 indexed tradeId, address indexed operator, address indexed seller, address buyer, uint256 askNonce, uint256 bidNonce
+        uint256 indexed tradeId,
+        address indexed operator,
+        address indexed seller,
+        address buyer,
+        uint256 askNonce,
+        uint256 bidNonce
     );
 
     /// @notice A trader invalidated an order nonce (cancelling a signed order).
@@ -185,7 +195,11 @@ interface IDataExchange {
 
     /// @notice The seller recorded delivery; the trade becomes settleable at `settleableAt` unless disputed.
     event TradeDelivered(
-        uint256 indexed tradeId, address indexed seller, address indexed buyer, bytes32 deliveryHash, uint40 settleableAt
+        uint256 indexed tradeId,
+        address indexed seller,
+        address indexed buyer,
+        bytes32 deliveryHash,
+        uint40 settleableAt
     );
 
     /// @notice The buyer confirmed delivery.
@@ -199,7 +213,12 @@ interface IDataExchange {
 
     /// @notice A party filed a dispute; the trade is frozen until the arbitrator rules.
     event TradeDisputed(
-        uint256 indexed tradeId, address indexed claimant, address indexed buyer, address seller, uint256 amount, bytes32 evidenceHash
+        uint256 indexed tradeId,
+        address indexed claimant,
+        address indexed buyer,
+        address seller,
+        uint256 amount,
+        bytes32 evidenceHash
     );
 
     /// @notice The arbitrator ruled on a disputed trade ({TradeRefunded} or {TradeSettled} follows).

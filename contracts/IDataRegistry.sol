@@ -167,7 +167,12 @@ interface IDataRegistry {
 
     /// @notice A certificate was issued: number `prefix-year-serial`, verification code `code`.
     event AssetCertified(
-        bytes32 indexed assetId, address indexed registrar, bytes10 indexed code, uint64 serial, uint16 year, uint40 certifiedAt
+        bytes32 indexed assetId,
+        address indexed registrar,
+        bytes10 indexed code,
+        uint64 serial,
+        uint16 year,
+        uint40 certifiedAt
     );
 
     /// @notice An application was rejected.
@@ -216,11 +221,17 @@ interface IDataRegistry {
     event PledgeEnforced(uint256 indexed pledgeId, bytes32 indexed assetId, address indexed pledgee, address by);
 
     /// @notice A dispute (or an objection during notice) was filed; the asset is frozen while it is open.
-    event DisputeFiled(uint256 indexed disputeId, bytes32 indexed assetId, address indexed claimant, bytes32 evidenceHash);
+    event DisputeFiled(
+        uint256 indexed disputeId, bytes32 indexed assetId, address indexed claimant, bytes32 evidenceHash
+    );
 
     /// @notice A dispute was resolved.
     event DisputeResolved(
-        uint256 indexed disputeId, bytes32 indexed assetId, address indexed arbitrator, Ruling ruling, bytes32 rulingHash
+        uint256 indexed disputeId,
+        bytes32 indexed assetId,
+        address indexed arbitrator,
+        Ruling ruling,
+        bytes32 rulingHash
     );
 
     /// @notice A regulator froze an asset.
@@ -231,7 +242,11 @@ interface IDataRegistry {
 
     /// @notice From now on `successor` acts for everything `predecessor` holds.
     event SuccessionRecorded(
-        address indexed predecessor, address indexed successor, SuccessionKind kind, bytes32 basisHash, address registrar
+        address indexed predecessor,
+        address indexed successor,
+        SuccessionKind kind,
+        bytes32 basisHash,
+        address registrar
     );
 
     /// @notice Certificates of registry (`chainId`, `registry`) are (no longer) recognized here.
@@ -532,7 +547,10 @@ interface IDataRegistry {
     function mayUse(bytes32 assetId, address party, bytes32 purposeHash) external view returns (bool);
 
     /// @notice Parents of a derived asset and the revenue share recorded for each.
-    function parentsOf(bytes32 assetId) external view returns (bytes32[] memory parents, uint16[] memory revenueShareBps);
+    function parentsOf(bytes32 assetId)
+        external
+        view
+        returns (bytes32[] memory parents, uint16[] memory revenueShareBps);
 
     /// @notice Assets derived from `assetId`.
     function childrenOf(bytes32 assetId) external view returns (bytes32[] memory);

@@ -99,10 +99,7 @@ interface ITradeAnchor {
      * @param proof the sibling hashes from the leaf up to the root (StandardMerkleTree.getProof)
      * @return ok true if the proof leads from the record's leaf to the batch's root
      */
-    function verifyRecord(bytes32 batchId, bytes32 recordHash, bytes32[] calldata proof)
-        external
-        view
-        returns (bool ok);
+    function verifyRecord(bytes32 batchId, bytes32 recordHash, bytes32[] calldata proof) external view returns (bool ok);
 
     /**
      * @notice Whether several records are all in an anchored batch (one multiproof).
