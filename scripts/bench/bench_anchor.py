@@ -99,7 +99,9 @@ def deploy(w3: Web3) -> Contract:
     admin = w3.eth.accounts[0]
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(admin).transact({"from": admin}))
-    contract = w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
+    address = receipt["contractAddress"]
+    assert address is not None
+    contract = w3.eth.contract(address=address, abi=artifact.abi)
     w3.eth.wait_for_transaction_receipt(contract.functions.grantRole(ANCHORER_ROLE, admin).transact({"from": admin}))
     return contract
 

@@ -79,8 +79,8 @@ def generate(node: LocalNode, events: int, per_tx: int, assets: int) -> tuple[An
     me = w3.eth.accounts[0]
     factory = w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
     receipt = w3.eth.wait_for_transaction_receipt(factory.constructor().transact({"from": me}))
-    emitter = w3.eth.contract(address=receipt.contractAddress, abi=art.abi)
-    emitter.deploy_block = receipt.blockNumber
+    emitter: Any = w3.eth.contract(address=receipt["contractAddress"], abi=art.abi)
+    emitter.deploy_block = receipt["blockNumber"]
     rpc = RpcClient(node.url, timeout=300)
     t0 = time.perf_counter()
     last = None
@@ -91,6 +91,7 @@ def generate(node: LocalNode, events: int, per_tx: int, assets: int) -> tuple[An
             "eth_sendTransaction",
             [{"from": me, "to": emitter.address, "data": data, "gas": hex(min(55_000_000, 60_000 + 3_300 * n))}],
         )
+    assert last is not None
     w3.eth.wait_for_transaction_receipt(last, timeout=600)
     elapsed = time.perf_counter() - t0
     head = w3.eth.block_number
@@ -159,11 +160,11 @@ def registry_projection(node: LocalNode, events: int, per_tx: int, tmp: Path) ->
     me = w3.eth.accounts[0]
     factory = w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
     receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(me, "BENCH", 0).transact({"from": me}))
-    reg = w3.eth.contract(address=receipt.contractAddress, abi=art.abi)
+    reg: Any = w3.eth.contract(address=receipt["contractAddress"], abi=art.abi)
     rpc = RpcClient(node.url, timeout=300)
     last = None
     for first in range(0, events, per_tx):
-        regs = [
+        regs: list[tuple[Any, ...]] = [
             (
                 (first + i + 1).to_bytes(32, "big"),
                 b"\x01" * 32,
@@ -179,11 +180,12 @@ def registry_projection(node: LocalNode, events: int, per_tx: int, tmp: Path) ->
         ]
         data = reg.functions.registerBatch(regs)._encode_transaction_data()
         last = rpc.call("eth_sendTransaction", [{"from": me, "to": reg.address, "data": data, "gas": hex(50_000_000)}])
+    assert last is not None
     w3.eth.wait_for_transaction_receipt(last, timeout=600)
     store = SqliteStore(tmp / "registry.sqlite")
     t0 = time.perf_counter()
     with Indexer(
-        store, node.url, {"DataRegistry": (reg.address, receipt.blockNumber)}, abis={"DataRegistry": art.abi}
+        store, node.url, {"DataRegistry": (reg.address, receipt["blockNumber"])}, abis={"DataRegistry": art.abi}
     ) as ix:
         result = ix.run()
     dt = time.perf_counter() - t0

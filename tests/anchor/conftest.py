@@ -32,7 +32,7 @@ def anchor_artifact() -> Artifact:
 @pytest.fixture(scope="session")
 def roles(w3: Web3) -> dict[str, str]:
     """anvil's unlocked accounts by part: admin, exchange (anchorer), stranger."""
-    accounts = w3.eth.accounts
+    accounts = list(w3.eth.accounts)
     return {"admin": accounts[0], "exchange": accounts[1], "stranger": accounts[2]}
 
 
@@ -45,7 +45,9 @@ def deploy_anchor(w3: Web3, anchor_artifact: Artifact, roles: dict[str, str]) ->
         receipt = w3.eth.wait_for_transaction_receipt(
             factory.constructor(roles["admin"]).transact({"from": roles["admin"]})
         )
-        contract = w3.eth.contract(address=receipt["contractAddress"], abi=anchor_artifact.abi)
+        address = receipt["contractAddress"]
+        assert address is not None
+        contract = w3.eth.contract(address=address, abi=anchor_artifact.abi)
         if grant:
             tx = contract.functions.grantRole(ANCHORER_ROLE, roles["exchange"]).transact({"from": roles["admin"]})
             w3.eth.wait_for_transaction_receipt(tx)

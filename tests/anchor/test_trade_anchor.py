@@ -167,10 +167,12 @@ def test_multiproof_verifies_on_chain(w3: Web3, anchor: Contract, roles: dict[st
 
 @pytest.fixture(scope="module")
 def anchored_batch(w3: Web3, anchor_artifact: Any) -> tuple[Contract, StandardMerkleTree, list[list[str]], bytes]:
-    accounts = w3.eth.accounts
+    accounts = list(w3.eth.accounts)
     factory = w3.eth.contract(abi=anchor_artifact.abi, bytecode=anchor_artifact.bytecode)
     receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(accounts[0]).transact({"from": accounts[0]}))
-    contract = w3.eth.contract(address=receipt["contractAddress"], abi=anchor_artifact.abi)
+    address = receipt["contractAddress"]
+    assert address is not None
+    contract = w3.eth.contract(address=address, abi=anchor_artifact.abi)
     w3.eth.wait_for_transaction_receipt(
         contract.functions.grantRole(ANCHORER_ROLE, accounts[1]).transact({"from": accounts[0]})
     )

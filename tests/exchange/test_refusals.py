@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from provenance.chain import Call
@@ -11,10 +13,10 @@ from provenance.models import Category, Kind, Level, Registration, Right, Status
 from tests.exchange.helpers import ETHER, World, h, reverts
 
 
-def terms(w: World, asset: str = "derived", **kw: object) -> ListingTerms:
+def terms(w: World, asset: str = "derived", **kw: Any) -> ListingTerms:
     return ListingTerms(
         w.assets[asset] if asset in w.assets else bytes.fromhex(asset), h("contract"), ETHER, purpose_hash=h("p"), **kw
-    )  # type: ignore[arg-type]
+    )
 
 
 def register(w: World, owner: object, name: str, *, certify: bool = True, **kw: object) -> bytes:

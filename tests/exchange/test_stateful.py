@@ -81,7 +81,7 @@ def setup_base(w: World) -> None:
     Base.listings = []
     for asset, seller, currency, price in specs:
         lid = w.listed(seller, asset, price=price, currency=currency)
-        parents = [
+        parents: list[tuple[int, dict[str, int]]] = [
             (bps, {to_checksum_address(k): v for k, v in reg.holders(p, Right.OPERATION).items()})
             for p, bps in reg.parents(w.assets[asset])
         ]
@@ -475,7 +475,7 @@ class ExchangeMachine(RuleBasedStateMachine):
                     [{"to": w.exchange_address, "data": "0x" + ex.codec.encode("getTrade", tid).hex()}, "latest"],
                 )
             )
-        values = [
+        values: list[Any] = [
             int(v, 16) if i < len(self.currencies) * 3 + len(pairs) else v for i, v in enumerate(w.chain.batch(calls))
         ]
         for i, cur in enumerate(self.currencies):
@@ -500,7 +500,7 @@ class ExchangeMachine(RuleBasedStateMachine):
 def test_exchange_state_machine(w: World) -> None:
     setup_base(w)
     run_state_machine_as_test(
-        lambda: ExchangeMachine(w),
+        lambda: ExchangeMachine(w),  # type: ignore[arg-type]  # any factory works; the stub asks for a class
         settings=settings(
             max_examples=60,
             stateful_step_count=30,

@@ -27,8 +27,8 @@ def deploy(w3: Web3, artifact: Artifact, *args: Any, sender: str | None = None) 
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     tx = factory.constructor(*args).transact({"from": sender})
     receipt = w3.eth.wait_for_transaction_receipt(tx)
-    contract = w3.eth.contract(address=receipt.contractAddress, abi=artifact.abi)
-    contract.deploy_block = receipt.blockNumber
+    contract: Any = w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
+    contract.deploy_block = receipt["blockNumber"]
     return contract
 
 
@@ -50,7 +50,7 @@ def emit_bulk(
         count = min(per_tx, first + n - start)
         last = emitter.functions.bulk(start, count, assets, pings).transact({"from": sender, "gas": 25_000_000})
     assert last is not None
-    return int(w3.eth.wait_for_transaction_receipt(last).blockNumber)
+    return int(w3.eth.wait_for_transaction_receipt(last)["blockNumber"])
 
 
 def mine(w3: Web3, blocks: int = 1) -> None:

@@ -29,7 +29,7 @@ ASSET_1 = "0x" + "00" * 31 + "01"
 
 
 def _populate(w3: Web3, emitter: Any) -> None:
-    me, other = w3.eth.accounts[0], w3.eth.accounts[1]
+    me, other = list(w3.eth.accounts)[:2]
     emitter.functions.ping(bytes.fromhex(ASSET_1[2:]), 2**200, 'héllo "quoted"').transact({"from": me})
     emitter.functions.ping(b"\x07" * 32, 0, "").transact({"from": other})
     emitter.functions.pong(7, b"\x02" * 32, True, -5, [1, 2, 2**64 - 1], b"\xde\xad").transact({"from": me})
@@ -69,7 +69,7 @@ def test_both_backends_hold_identical_rows_and_answer_identically(
                 asset_history(store, ASSET_1, limit=7, cursor=asset_history(store, ASSET_1, limit=7).next_cursor),
                 asset_history(store, ASSET_1, descending=True, limit=5),
                 party_history(store, me.lower(), limit=3),
-                party_history(store, w3.eth.accounts[1]),
+                party_history(store, list(w3.eth.accounts)[1]),
                 trade_history(store, 7),
                 trade_history(store, "8"),
                 events(store, event="Pong"),
@@ -195,7 +195,8 @@ def test_second_writer_is_refused(
     for backend in BACKENDS:
         store = make_store(backend)
         store.lock_writer()
-        other = type(store)(store.path) if backend == "sqlite" else type(store)(store.url, schema=store.schema)  # type: ignore[attr-defined]
+        reopen: Any = type(store)  # the backend's own class: SqliteStore(path) or PostgresStore(url, schema=)
+        other = reopen(store.path) if backend == "sqlite" else reopen(store.url, schema=store.schema)  # type: ignore[attr-defined]
         try:
             with pytest.raises(StoreError, match="another indexer"):
                 _indexer(other, node.url, emitter, emitter_artifact).run()

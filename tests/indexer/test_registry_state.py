@@ -69,7 +69,7 @@ def _reg(
 
 def _scenario(w3: Web3, reg: Any) -> dict[str, Any]:
     """Every event kind, including lives, swap-and-pop, succession and rulings."""
-    a0, A, B, C, D, E, F, G = w3.eth.accounts[:8]
+    a0, A, B, C, D, E, F, G = list(w3.eth.accounts)[:8]
     fn = reg.functions
 
     def tx(call: Any, sender: str) -> None:
@@ -262,17 +262,17 @@ def test_state_at_an_earlier_block_and_after_rollback(
     w3: Web3, node: Any, registry_build: Artifact, make_store: StoreFactory
 ) -> None:
     reg = deploy(w3, registry_build, w3.eth.accounts[0], "PRV", 0)
-    A, B = w3.eth.accounts[1], w3.eth.accounts[2]
+    A, B = list(w3.eth.accounts)[1:3]
     X = _h("state-at")
     tx = reg.functions.register(_reg(X)).transact({"from": A})
-    applied = w3.eth.wait_for_transaction_receipt(tx).blockNumber
+    applied = w3.eth.wait_for_transaction_receipt(tx)["blockNumber"]
     for role in ROLES:
         reg.functions.grantRole(reg.functions.__getattribute__(role)().call(), w3.eth.accounts[0]).transact(
             {"from": w3.eth.accounts[0]}
         )
     reg.functions.certify(X).transact({"from": w3.eth.accounts[0]})
     tx = reg.functions.transferRight(X, 1, A, B, 400_000).transact({"from": A})
-    moved = w3.eth.wait_for_transaction_receipt(tx).blockNumber
+    moved = w3.eth.wait_for_transaction_receipt(tx)["blockNumber"]
     store = make_store("sqlite")
     with Indexer(
         store, node.url, {"DataRegistry": (reg.address, reg.deploy_block)}, abis={"DataRegistry": registry_build.abi}

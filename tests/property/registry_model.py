@@ -212,9 +212,9 @@ class RegistryModel:
             for key in [k for k in self.pledged if k[0] == aid and k[1] == right]:
                 del self.pledged[key]
         self.active_pledges[aid] = 0
-        for p in self.pledges:
-            if p.asset == aid:
-                p.active = False
+        for pledge in self.pledges:
+            if pledge.asset == aid:
+                pledge.active = False
         for lic in self.licences:
             if lic.asset == aid:
                 lic.dead = True

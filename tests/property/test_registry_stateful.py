@@ -19,7 +19,7 @@ from provenance.accounts import DevKeyWarning, dev_signer
 from provenance.chain import Chain, RpcError, Sender
 from provenance.deployment import deploy
 from provenance.errors import ContractRevert
-from provenance.models import LicenceTerms, Registration, RightTransfer
+from provenance.models import Category, Kind, Level, LicenceTerms, Registration, Right, RightTransfer
 from provenance.node import LocalNode
 from provenance.registry import Registry
 from tests.property.registry_model import TOTAL, Errors, MLicence, RegistryModel
@@ -144,9 +144,9 @@ class RegistryMachine(RuleBasedStateMachine):
             aid,
             _h("meta:" + name),
             f"ipfs://{name}",
-            category,
-            level,
-            kind,
+            Category(category),
+            Level(level),
+            Kind(kind),
             consent,
             tuple(p for p, _ in parents),
             tuple(x for _, x in parents),
@@ -268,12 +268,14 @@ class RegistryMachine(RuleBasedStateMachine):
         self, who: int, ruling: int, data: st.DataObject, move: tuple[int, int, int, int] | None
     ) -> None:
         did = data.draw(st.integers(1, len(self.model.disputes)))
-        transfers = [(move[0], self.addr[move[1]], self.addr[move[2]], move[3])] if move else []
+        transfers: list[tuple[int, str, str, int]] = (
+            [(move[0], self.addr[move[1]], self.addr[move[2]], move[3])] if move else []
+        )
         expected = self.model.resolve_dispute(self.addr[who], did, ruling, transfers)
         self.apply(
             expected,
             lambda: self.clients[who].resolve_dispute(
-                did, ruling, _h("ruling"), [RightTransfer(r, f, t, n) for r, f, t, n in transfers]
+                did, ruling, _h("ruling"), [RightTransfer(Right(r), f, t, n) for r, f, t, n in transfers]
             ),
         )
 

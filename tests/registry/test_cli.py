@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def one_line_error(proc: subprocess.CompletedProcess[str], pattern: str) -> None
 
 
 @pytest.fixture()
-def cli_node() -> LocalNode:
+def cli_node() -> Iterator[LocalNode]:
     with LocalNode() as n:
         yield n
 

@@ -22,7 +22,7 @@ def test_starts_on_loopback_and_stops() -> None:
     # Nothing answers there any more.
     with socket.socket() as sock, pytest.raises(OSError):
         sock.settimeout(1)
-        sock.connect(("127.0.0.1", port))  # type: ignore[arg-type]
+        sock.connect(("127.0.0.1", port))
 
 
 def test_port_in_use_is_a_clear_error() -> None:

@@ -144,7 +144,7 @@ def test_bad_input(samples: Samples, tmp_path: Path, run: Any) -> None:
         build_report(samples.asset).render("docx", "zh")
 
 
-_NASTY = [
+_NASTY: list[object] = [
     None,
     {"a": [1, {"b": 2}]},
     1.5,
