@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything provenance needs on a fresh machine, then run the main job (the demo)
 # on the embedded defaults: a local anvil chain and SQLite.
-#   - npm packages (solc-js compiler, anvil local chain, OpenZeppelin contracts) from package-lock.json
+#   - npm packages (solc-js compiler, anvil local chain, forge for `forge fmt`, OpenZeppelin contracts)
+#     from package-lock.json
 #   - a virtualenv in .venv with the package and its dev extras, pinned in pyproject.toml
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 command -v node >/dev/null || { echo "error: node (>= 18) is required for solc-js and anvil" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "error: python3 (>= 3.11) is required" >&2; exit 1; }
 
-echo "==> npm packages (solc-js, anvil, OpenZeppelin)"
+echo "==> npm packages (solc-js, anvil, forge, OpenZeppelin)"
 # `npm ci` refuses this lock file: the anvil wrapper lists optional binaries for other platforms
 # that the registry does not serve here; `npm install` follows the lock for everything it resolves.
 npm install --no-audit --no-fund --loglevel=error
