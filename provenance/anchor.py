@@ -31,7 +31,7 @@ from provenance._internal.keccak import keccak256
 from provenance.anchor_records import RecordProof, build_batch, proofs_path_for, read_proofs, record_hash, write_proofs
 from provenance.chain import Chain, Sender
 from provenance.deployment import Deployment
-from provenance.errors import DeploymentError, InputError, VerificationError
+from provenance.errors import InputError, VerificationError
 from provenance.merkle import process_proof
 
 __all__ = ["Anchor", "AnchoredBatch", "anchor_file", "batch_path_for", "iter_records", "verify_record"]
@@ -99,10 +99,7 @@ class Anchor(ContractClient):
 
     @classmethod
     def from_deployment(cls, deployment: Deployment, chain: Chain, sender: Sender | None = None) -> Anchor:
-        if chain.chain_id != deployment.chain_id:
-            raise DeploymentError(
-                f"the node's chain id is {chain.chain_id} but the deployment is on chain {deployment.chain_id}"
-            )
+        deployment.check(chain)
         return cls(chain, deployment.contract(cls.CONTRACT).address, sender)
 
     def anchor(

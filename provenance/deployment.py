@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +25,27 @@ from provenance._internal.hexbytes import parse_address
 from provenance.chain import Call, Chain, Sender
 from provenance.compiler import load_artifact
 from provenance.errors import DeploymentError, InputError
+from provenance.roles import ROLES, role_id
 
 __all__ = ["MANIFEST_VERSION", "DeployedContract", "Deployment", "deploy"]
 
 MANIFEST_VERSION = 1
 _ADDR = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _H32 = re.compile(r"^0x[0-9a-f]{64}$")
+
+# The identity (chain id, genesis hash) each Chain's node reported, fetched once per Chain.
+_IDENTITY: weakref.WeakKeyDictionary[Chain, tuple[int, str]] = weakref.WeakKeyDictionary()
+_IDENTITY_LOCK = threading.Lock()
+
+
+def _node_identity(chain: Chain) -> tuple[int, str]:
+    with _IDENTITY_LOCK:
+        known = _IDENTITY.get(chain)
+    if known is None:
+        known = (chain.chain_id, chain.genesis_hash())
+        with _IDENTITY_LOCK:
+            _IDENTITY[chain] = known
+    return known
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +151,27 @@ class Deployment:
         roles = {str(k): tuple(str(a) for a in v) for k, v in dict(doc.get("roles", {})).items()}
         return cls(chain_id=chain_id, genesis_hash=genesis, contracts=contracts, deployer=deployer, roles=roles)
 
+    def check(self, chain: Chain) -> None:
+        """Raise :class:`DeploymentError` unless ``chain``'s node is the chain of this manifest.
+
+        Both the chain id and the genesis hash must match: a local chain restarted with the same
+        chain id has another genesis block, and none of our contracts. The node's identity is
+        asked once per :class:`~provenance.chain.Chain` object (one genesis-block read).
+        """
+        chain_id, genesis = _node_identity(chain)
+        if chain_id != self.chain_id:
+            raise DeploymentError(f"node {chain.url} is chain id {chain_id}, the manifest is chain id {self.chain_id}")
+        if genesis != self.genesis_hash:
+            raise DeploymentError(
+                f"node {chain.url} has another genesis than the manifest: the chain was reset; deploy again"
+            )
+
     @classmethod
-    def load(cls, path: Path | str) -> Deployment:
-        """Read a manifest; a missing or unreadable file is a :class:`DeploymentError`."""
+    def load(cls, path: Path | str, *, chain: Chain | None = None) -> Deployment:
+        """Read a manifest; a missing or unreadable file is a :class:`DeploymentError`.
+
+        With ``chain``, the manifest must also be of that chain's node (:meth:`check`).
+        """
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -148,7 +183,10 @@ class Deployment:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DeploymentError(f"deployment manifest {path} is not JSON: {exc.msg} at line {exc.lineno}") from None
-        return cls.from_json(doc)
+        deployment = cls.from_json(doc)
+        if chain is not None:
+            deployment.check(chain)
+        return deployment
 
     def save(self, path: Path | str) -> None:
         """Write atomically (temp file + rename): a crash never leaves half a manifest."""
@@ -186,8 +224,6 @@ def deploy(
     ARBITRATOR_ROLE to ``roles["ARBITRATOR_ROLE"]`` (the registry's arbitrators), each defaulting
     to the deployer when not named.
     """
-    from provenance.registry import ROLES, Registry
-
     # (1): check everything before sending anything
     if not isinstance(certificate_prefix, str) or not re.fullmatch(r"[A-Z0-9]{1,12}", certificate_prefix):
         raise InputError(f"certificate prefix must be 1-12 capital letters or digits, got {certificate_prefix!r}")
@@ -229,9 +265,11 @@ def deploy(
             input_hash=artifacts[name].input_hash,
             constructor_args="0x" + args[name].hex(),
         )
-    registry = Registry(chain, contracts["DataRegistry"].address, sender)
+    registry = contracts["DataRegistry"].address
+    registry_codec = AbiCodec(artifacts["DataRegistry"].abi)
+    sender.decoder.add_abi(registry_codec.abi)  # decode a refused grant's custom error
     grants = [
-        registry._call("grantRole", role_id_of(role), account)
+        Call(registry, registry_codec.encode("grantRole", role_id(role), account))
         for role, accounts in wanted.items()
         if role != "DEFAULT_ADMIN_ROLE"
         for account in accounts
@@ -267,7 +305,7 @@ def deploy(
         if roles is not None and "ARBITRATOR_ROLE" in roles
         else (admin,),
     }
-    grants.append(registry._call("grantRole", role_id_of("EXCHANGE_ROLE"), exchange))
+    grants.append(Call(registry, registry_codec.encode("grantRole", role_id("EXCHANGE_ROLE"), exchange)))
     grants.extend(
         Call(exchange, ex_codec.encode("grantRole", keccak(role.encode()), account))
         for role, accounts in ex_roles.items()
@@ -285,9 +323,3 @@ def deploy(
         deployer=admin,
         roles={k: v for k, v in wanted.items() if v},
     )
-
-
-def role_id_of(name: str) -> bytes:
-    from provenance.registry import role_id
-
-    return role_id(name)

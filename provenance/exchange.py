@@ -37,7 +37,7 @@ from provenance._internal.client import ContractClient, TxOutcome
 from provenance._internal.hexbytes import parse_address
 from provenance.chain import Call, Chain, Sender, Signer
 from provenance.deployment import Deployment
-from provenance.errors import CompileError, DeploymentError, InputError
+from provenance.errors import CompileError, InputError
 from provenance.models import ZERO32, to_bytes32
 
 __all__ = [
@@ -456,11 +456,8 @@ class Exchange(ContractClient):
 
     @classmethod
     def from_deployment(cls, deployment: Deployment, chain: Chain, sender: Sender | None = None) -> Exchange:
-        """The exchange of ``deployment`` on ``chain`` (whose chain id must match)."""
-        if chain.chain_id != deployment.chain_id:
-            raise DeploymentError(
-                f"the node's chain id is {chain.chain_id} but the deployment is on chain {deployment.chain_id}"
-            )
+        """The exchange of ``deployment`` on ``chain``; :meth:`Deployment.check` runs first."""
+        deployment.check(chain)
         return cls(chain, deployment.contract(cls.CONTRACT).address, sender)
 
     # ------------------------------------------------------------------ listing and admission

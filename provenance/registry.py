@@ -43,23 +43,15 @@ from provenance.models import (
     parse_code,
     to_bytes32,
 )
+from provenance.roles import ROLES, role_id
 
 __all__ = ["ROLES", "Applied", "Certified", "Issued", "Registry", "registration_digest", "role_id"]
-
-ROLES = ("DEFAULT_ADMIN_ROLE", "REGISTRAR_ROLE", "ARBITRATOR_ROLE", "REGULATOR_ROLE", "EXCHANGE_ROLE")
 
 REGISTER_TYPE = (
     b"Register(bytes32 contentHash,bytes32 metadataHash,string metadataURI,uint8 category,uint8 level,uint8 kind,"
     b"bytes32 consentRef,bytes32[] parents,uint256[] parentLicences,address applicant,uint256 nonce,uint256 deadline)"
 )
 DOMAIN_TYPE = b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-
-
-def role_id(name: str) -> bytes:
-    """The bytes32 id of a role name (``DEFAULT_ADMIN_ROLE`` is zero)."""
-    if name not in ROLES:
-        raise InputError(f"unknown role {name!r}; roles are {', '.join(ROLES)}")
-    return b"\x00" * 32 if name == "DEFAULT_ADMIN_ROLE" else keccak(name.encode())
 
 
 def registration_digest(
@@ -141,13 +133,8 @@ class Registry(ContractClient):
 
     @classmethod
     def from_deployment(cls, deployment: Deployment, chain: Chain, sender: Sender | None = None) -> Registry:
-        """The registry of ``deployment`` on ``chain`` (whose chain id must match)."""
-        from provenance.errors import DeploymentError
-
-        if chain.chain_id != deployment.chain_id:
-            raise DeploymentError(
-                f"the node's chain id is {chain.chain_id} but the deployment is on chain {deployment.chain_id}"
-            )
+        """The registry of ``deployment`` on ``chain``; :meth:`Deployment.check` runs first."""
+        deployment.check(chain)
         return cls(chain, deployment.contract(cls.CONTRACT).address, sender)
 
     # ------------------------------------------------------------------ registration

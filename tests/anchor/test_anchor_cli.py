@@ -1,4 +1,4 @@
-"""`provenance anchor` and `provenance anchor-verify` as a user runs them."""
+"""`provenance anchor` and `provenance anchor-verify` in-process (CliRunner), as a user runs them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from provenance.node import LocalNode
-from tests.registry.test_cli import one_line_error, run
+from tests.cli_support import one_line_error, run
 
 
 def test_anchor_file_and_verify_records(tmp_path: Path) -> None:

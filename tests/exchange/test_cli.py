@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from provenance import cli as cli_module
-from provenance.cli_exchange import exchange, parse_amount
+from provenance._cli._params import parse_amount
 from provenance.errors import InputError
 from provenance.exchange import TradeStatus
 from tests.exchange.helpers import ETHER, World
@@ -20,8 +20,6 @@ OPERATOR, ARBITRATOR, BOB, CAROL, DAVE, STRANGER = "4", "2", "6", "7", "8", "9"
 
 @pytest.fixture()
 def run(w: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    if "exchange" not in cli_module.cli.commands:
-        cli_module.cli.add_command(exchange)
     home = tmp_path / "home"
     w.deployment.save(home / "deployment.json")
     url = w.chain.url
@@ -41,9 +39,9 @@ def ok(result: tuple[int, str, str]) -> str:
     return out
 
 
-def error_line(result: tuple[int, str, str], pattern: str) -> None:
+def error_line(result: tuple[int, str, str], pattern: str, exit_code: int = 1) -> None:
     code, _, err = result
-    assert code == 1, err
+    assert code == exit_code, err
     errors = [ln for ln in err.splitlines() if ln.startswith("error: ")]
     assert len(errors) == 1 and "Traceback" not in err, err
     assert re.search(pattern, errors[0]), errors[0]
@@ -121,17 +119,21 @@ def test_every_step_from_the_command_line(run, w: World, tmp_path: Path) -> None
 
 
 def test_cli_input_errors(run) -> None:  # type: ignore[no-untyped-def]
-    error_line(run(DAVE, "offer", "1", "1.5wei"), r"whole number")
-    error_line(run(DAVE, "offer", "1", "lots"), r"not an amount")
+    # a malformed value is a usage error (exit 2) naming the parameter
+    error_line(run(DAVE, "offer", "1", "1.5wei"), r"'PRICE': amount must be a positive whole number", 2)
+    error_line(run(DAVE, "offer", "1", "lots"), r"'PRICE': not an amount", 2)
+    error_line(run(DAVE, "offer", "1", "9" * 5000), r"not an amount", 2)
+    error_line(run(DAVE, "deposit", "1", "--currency", "0x12"), r"'--currency': currency is not a 20-byte", 2)
     error_line(run(None, "show", "trade", "77"), r"no trade #77")
-    code, _, err = run(DAVE, "deliver", "1")
-    assert code == 2 and "--delivery" in err  # usage error
+    error_line(run(DAVE, "deliver", "1"), r"Missing option '--delivery'", 2)
 
 
 def test_parse_amount() -> None:
     assert parse_amount("1ether") == ETHER
     assert parse_amount("1.5 gwei") == 1_500_000_000
     assert parse_amount("12_345") == 12_345
-    for bad in ("0", "-1", "0.5", "1e-30ether", "x"):
+    assert parse_amount("1234567890123456789012345678901") == 1234567890123456789012345678901  # exact, not 28 digits
+    assert parse_amount(str(2**256 - 1)) == 2**256 - 1
+    for bad in ("0", "-1", "0.5", "1e-30ether", "x", "nan", "inf", "1e999999999ether", "1" * 101, str(2**256)):
         with pytest.raises(InputError):
             parse_amount(bad)

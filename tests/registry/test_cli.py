@@ -1,11 +1,8 @@
-"""The CLI as a user runs it: real processes, one-line errors, nothing written on failure."""
+"""The registry commands in-process (CliRunner): the full flow, one-line errors, nothing written on failure."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,31 +11,7 @@ import pytest
 from provenance.accounts import create_keystore
 from provenance.chain import Chain
 from provenance.node import LocalNode, free_port
-
-EXE = [sys.executable, "-m", "provenance"]
-
-
-def run(*args: str, data_dir: Path, rpc: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("PROVENANCE_PASSWORD", None) if env is None else None
-    return subprocess.run(
-        [*EXE, "--data-dir", str(data_dir), "--rpc", rpc, *args],
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=120,
-        env=full_env,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def one_line_error(proc: subprocess.CompletedProcess[str], pattern: str) -> None:
-    assert proc.returncode == 1, proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if ln.startswith("error: ")]
-    assert len(errors) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert re.search(pattern, errors[0]), errors[0]
+from tests.cli_support import one_line_error, run
 
 
 @pytest.fixture()
@@ -114,8 +87,10 @@ def test_full_flow_and_errors(tmp_path: Path, cli_node: LocalNode) -> None:
     moved = run("--dev", "4", "transfer", asset, "operation", "0x" + "34" * 20, "250000", data_dir=home, rpc=url)
     assert moved.returncode == 0, moved.stderr
     # Bad input: bad hex, wrong length, unknown asset, missing file, bad code.
-    one_line_error(run("--dev", "0", "certify", "0xzz", data_dir=home, rpc=url), "asset id must be a 32-byte hash")
-    one_line_error(run("--dev", "0", "certify", "0x" + "ab" * 31, data_dir=home, rpc=url), "32-byte")
+    one_line_error(
+        run("--dev", "0", "certify", "0xzz", data_dir=home, rpc=url), "'ASSET': asset id must be a 32-byte hash", 2
+    )
+    one_line_error(run("--dev", "0", "certify", "0x" + "ab" * 31, data_dir=home, rpc=url), "32-byte", 2)
     one_line_error(run("--dev", "0", "certify", "0x" + "ab" * 32, data_dir=home, rpc=url), "RegistryWrongStatus")
     one_line_error(
         run(
@@ -133,7 +108,8 @@ def test_full_flow_and_errors(tmp_path: Path, cli_node: LocalNode) -> None:
     one_line_error(run("certificate", "not-a-code", data_dir=home, rpc=url), "16 base-32 digits")
     one_line_error(
         run("--dev", "4", "transfer", asset, "operation", "0x12", "5", data_dir=home, rpc=url),
-        "to is not a 20-byte hex address",
+        "'TO': to is not a 20-byte hex address",
+        2,
     )
 
 

@@ -1,4 +1,4 @@
-"""`provenance index`, `index status` and `trace` as a user runs them."""
+"""`provenance index`, `index status` and `trace` in-process (CliRunner), as a user runs them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from provenance.node import LocalNode
-from tests.registry.test_cli import one_line_error, run
+from tests.cli_support import one_line_error, run
 
 
 def test_index_status_and_trace(tmp_path: Path) -> None:

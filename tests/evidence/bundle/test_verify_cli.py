@@ -5,25 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import click
 import orjson
 import pytest
-from click.testing import CliRunner
 
 from provenance.anchor_records import proofs_path_for
-from provenance.cli import cli, main
-from provenance.cli_evidence import evidence, verify
+from provenance.cli import main
 from provenance.evidence.bundle import canonical_json
+from tests.cli_support import run_cli
 from tests.evidence.bundle.conftest import World
 
 
 @pytest.fixture()
 def run(world: World, tmp_path: Path) -> Any:
-    """``run(*args)`` -> (exit code, stdout, stderr) through provenance.cli.main, our commands added."""
+    """``run(*args)`` -> the exit code of provenance.cli.main (output in capsys)."""
     world.deployment.save(tmp_path / "deployment.json")
-    for command in (evidence, verify):
-        if command.name not in cli.commands:
-            cli.add_command(command)
 
     def call(*args: str) -> int:
         return main(["--data-dir", str(tmp_path), "--rpc", world.node.url, "--dev", "7", *args])
@@ -122,8 +117,8 @@ def test_party_trade_and_record_from_the_cli(
 
 
 def test_verify_rejects_what_is_not_a_bundle(tmp_path: Path) -> None:
-    group = click.Group(commands={"verify": verify})
     junk = tmp_path / "junk.json"
     junk.write_text("not json")
-    result = CliRunner().invoke(group, ["verify", str(junk)])
-    assert result.exit_code == 1 and "FAIL  bundle-format" in result.output
+    result = run_cli("verify", str(junk))
+    assert result.returncode == 1 and "FAIL  bundle-format" in result.stdout
+    assert result.stderr.splitlines()[-1].startswith("error: bundle-format failed")

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from provenance.cli import cli, main
-from provenance.cli_evidence import report as report_command
+from provenance.cli import main
 from provenance.errors import InputError
 from provenance.evidence.report import build_report, write_report
 from provenance.models import format_code
@@ -19,8 +18,6 @@ from tests.evidence.report.report_support import pdf_text, qr_from_pdf, tampered
 @pytest.fixture()
 def run(capsys: pytest.CaptureFixture[str]) -> Any:
     """``run(*args)`` -> (exit code, stdout, stderr) of ``provenance report ...``."""
-    if report_command.name not in cli.commands:
-        cli.add_command(report_command)
 
     def call(*args: str) -> tuple[int, str, str]:
         code = main(["report", *args])

@@ -9,43 +9,23 @@ from __future__ import annotations
 
 import json
 import time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import Context, _asset_arg, _hash_opt, pass_ctx
+from provenance._cli._context import Context, pass_ctx
+from provenance._cli._params import ADDRESS, AMOUNT, ASSET, CURRENCY, HashOrTextType
 from provenance.errors import InputError
-from provenance.exchange import NATIVE, Exchange, ListingTerms, SignedOrder, TradeOpened
+
+if TYPE_CHECKING:
+    from provenance.exchange import Exchange, TradeOpened
 
 __all__ = ["exchange"]
 
-_UNITS = {"gwei": 9, "ether": 18, "wei": 0}  # longest suffix first
-
-
-def parse_amount(text: str) -> int:
-    """An amount: an integer, or a decimal followed by ``wei``, ``gwei`` or ``ether``."""
-    raw = text.strip().lower().replace("_", "")
-    scale = 0
-    for unit, digits in _UNITS.items():
-        if raw.endswith(unit):
-            raw, scale = raw[: -len(unit)].strip(), digits
-            break
-    try:
-        value = Decimal(raw) * (Decimal(10) ** scale)
-    except InvalidOperation:
-        raise InputError(f"not an amount: {text!r} (use an integer or e.g. 1.5ether)") from None
-    if value != value.to_integral_value() or value <= 0:
-        raise InputError(f"amount must be a positive whole number of the smallest unit, got {text!r}")
-    return int(value)
-
-
-def _currency(value: str) -> str:
-    return NATIVE if value.lower() in ("native", "eth", "0", "") else value
-
 
 def _client(c: Context, write: bool = True) -> Exchange:
-    return Exchange.from_deployment(c.deployment(), c.chain(), c.sender() if write else None)
+    return c.exchange(write)
 
 
 def _echo_opened(opened: TradeOpened) -> None:
@@ -64,11 +44,24 @@ def exchange() -> None:
 
 
 @exchange.command("list")
-@click.argument("asset")
-@click.option("--price", required=True, help="Price: integer in the smallest unit, or e.g. 1.5ether.")
-@click.option("--currency", default="native", show_default=True, help="native, or an ERC-20 token address.")
-@click.option("--contract", "contract_text", required=True, help="Standard contract text: 0x hash or text hashed.")
-@click.option("--purpose", required=True, help="Licensed purpose/scope the buyer gets: 0x hash or text hashed.")
+@click.argument("asset", type=ASSET)
+@click.option("--price", type=AMOUNT, required=True, help="Price: integer in the smallest unit, or e.g. 1.5ether.")
+@click.option(
+    "--currency", type=CURRENCY, default="native", show_default=True, help="native, or an ERC-20 token address."
+)
+@click.option(
+    "--contract",
+    "contract_text",
+    type=HashOrTextType("contract"),
+    required=True,
+    help="Standard contract text: 0x hash or text hashed.",
+)
+@click.option(
+    "--purpose",
+    type=HashOrTextType("purpose"),
+    required=True,
+    help="Licensed purpose/scope the buyer gets: 0x hash or text hashed.",
+)
 @click.option("--days", type=click.IntRange(1, 36_500), default=365, show_default=True, help="Licence term.")
 @click.option(
     "--share-bps",
@@ -81,26 +74,19 @@ def exchange() -> None:
 @pass_ctx
 def list_(
     c: Context,
-    asset: str,
-    price: str,
+    asset: bytes,
+    price: int,
     currency: str,
-    contract_text: str,
-    purpose: str,
+    contract_text: bytes,
+    purpose: bytes,
     days: int,
     share_bps: int,
     derivatives: bool,
 ) -> None:
     """List ASSET for sale (product operation right holder); it waits for admission."""
-    terms = ListingTerms(
-        _asset_arg(asset),
-        _hash_opt(contract_text, "contract"),
-        parse_amount(price),
-        _currency(currency),
-        _hash_opt(purpose, "purpose"),
-        days * 86_400,
-        share_bps,
-        derivatives,
-    )
+    from provenance.exchange import ListingTerms
+
+    terms = ListingTerms(asset, contract_text, price, currency, purpose, days * 86_400, share_bps, derivatives)
     filed = _client(c).list(terms)
     click.echo(f"listing #{filed.listing_id} pending admission; tx {filed.tx.tx_hash} (gas {filed.tx.gas_used})")
 
@@ -152,11 +138,11 @@ def order(c: Context, listing_id: int) -> None:
 
 @exchange.command()
 @click.argument("listing_id", type=click.IntRange(1))
-@click.argument("price")
+@click.argument("price", type=AMOUNT)
 @pass_ctx
-def offer(c: Context, listing_id: int, price: str) -> None:
+def offer(c: Context, listing_id: int, price: int) -> None:
     """Offer PRICE for LISTING_ID; the amount is escrowed."""
-    made = _client(c).offer(listing_id, parse_amount(price))
+    made = _client(c).offer(listing_id, price)
     click.echo(f"offer #{made.offer_id}: price {made.price}, escrowed {made.amount}; tx {made.tx.tx_hash}")
 
 
@@ -179,13 +165,13 @@ def cancel_offer(c: Context, offer_id: int) -> None:
 @exchange.command("sign-order")
 @click.argument("listing_id", type=click.IntRange(1))
 @click.option("--bid/--ask", "bid", required=True, help="A buyer's bid or the seller's ask.")
-@click.option("--price", required=True, help="Limit price.")
+@click.option("--price", type=AMOUNT, required=True, help="Limit price.")
 @click.option("--nonce", type=click.IntRange(0), default=None, help="Order nonce (default: current time in ns).")
 @click.option("--valid-for", type=click.IntRange(1), default=3600, show_default=True, help="Seconds from now.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_ctx
 def sign_order(
-    c: Context, listing_id: int, bid: bool, price: str, nonce: int | None, valid_for: int, output: Path
+    c: Context, listing_id: int, bid: bool, price: int, nonce: int | None, valid_for: int, output: Path
 ) -> None:
     """Sign an order-book order with EIP-712 and write it as JSON (for `exchange match`)."""
     ex = _client(c, write=False)
@@ -194,7 +180,7 @@ def sign_order(
         c.signer(),
         listing_id,
         bid=bid,
-        price=parse_amount(price),
+        price=price,
         nonce=time.time_ns() if nonce is None else nonce,
         deadline=deadline,
     )
@@ -205,26 +191,30 @@ def sign_order(
 @exchange.command("match")
 @click.argument("ask_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("bid_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--price", default=None, help="Execution price (default: the ask's).")
+@click.option("--price", type=AMOUNT, default=None, help="Execution price (default: the ask's).")
 @pass_ctx
-def match_(c: Context, ask_file: Path, bid_file: Path, price: str | None) -> None:
+def match_(c: Context, ask_file: Path, bid_file: Path, price: int | None) -> None:
     """Submit a signed ASK and BID as a match (operator); the buyer's deposit pays."""
+    from provenance.exchange import SignedOrder
+
     orders = []
     for path in (ask_file, bid_file):
         try:
             orders.append(SignedOrder.from_json(json.loads(path.read_text(encoding="utf-8"))))
+        except UnicodeDecodeError:
+            raise InputError(f"{path} is not UTF-8 text") from None
         except json.JSONDecodeError as exc:
             raise InputError(f"{path} is not JSON: {exc.msg}") from None
-    _echo_opened(_client(c).match(orders[0], orders[1], parse_amount(price) if price else None))
+    _echo_opened(_client(c).match(orders[0], orders[1], price))
 
 
 @exchange.command()
-@click.argument("amount")
-@click.option("--currency", default="native", show_default=True)
+@click.argument("amount", type=AMOUNT)
+@click.option("--currency", type=CURRENCY, default="native", show_default=True)
 @pass_ctx
-def deposit(c: Context, amount: str, currency: str) -> None:
+def deposit(c: Context, amount: int, currency: str) -> None:
     """Deposit AMOUNT to the sender's exchange balance (pays order-book matches)."""
-    done = _client(c).deposit(_currency(currency), parse_amount(amount))
+    done = _client(c).deposit(currency, amount)
     click.echo(f"deposited {done.amount}; tx {done.tx.tx_hash}")
 
 
@@ -233,11 +223,13 @@ def deposit(c: Context, amount: str, currency: str) -> None:
 
 @exchange.command()
 @click.argument("trade_id", type=click.IntRange(1))
-@click.option("--delivery", required=True, help="What was delivered: 0x hash, or text hashed.")
+@click.option(
+    "--delivery", type=HashOrTextType("delivery"), required=True, help="What was delivered: 0x hash, or text hashed."
+)
 @pass_ctx
-def deliver(c: Context, trade_id: int, delivery: str) -> None:
+def deliver(c: Context, trade_id: int, delivery: bytes) -> None:
     """Record delivery of TRADE_ID (seller)."""
-    done = _client(c).deliver(trade_id, _hash_opt(delivery, "delivery"))
+    done = _client(c).deliver(trade_id, delivery)
     click.echo(f"delivered; settleable at {done.settleable_at} unless confirmed earlier; tx {done.tx.tx_hash}")
 
 
@@ -267,11 +259,11 @@ def settle(c: Context, trade_ids: tuple[int, ...]) -> None:
 
 
 @exchange.command()
-@click.option("--currency", default="native", show_default=True)
+@click.option("--currency", type=CURRENCY, default="native", show_default=True)
 @pass_ctx
 def withdraw(c: Context, currency: str) -> None:
     """Withdraw the sender's whole balance of a currency."""
-    done = _client(c).withdraw(_currency(currency))
+    done = _client(c).withdraw(currency)
     click.echo(f"withdrew {done.amount} to {done.account}; tx {done.tx.tx_hash}")
 
 
@@ -286,21 +278,23 @@ def cancel(c: Context, trade_id: int) -> None:
 
 @exchange.command()
 @click.argument("trade_id", type=click.IntRange(1))
-@click.option("--evidence", required=True, help="Evidence: 0x hash or text hashed.")
+@click.option("--evidence", type=HashOrTextType("evidence"), required=True, help="Evidence: 0x hash or text hashed.")
 @pass_ctx
-def dispute(c: Context, trade_id: int, evidence: str) -> None:
+def dispute(c: Context, trade_id: int, evidence: bytes) -> None:
     """File a dispute over TRADE_ID (buyer or seller); the trade freezes."""
-    click.echo(f"disputed; trade frozen; tx {_client(c).dispute(trade_id, _hash_opt(evidence, 'evidence')).tx_hash}")
+    click.echo(f"disputed; trade frozen; tx {_client(c).dispute(trade_id, evidence).tx_hash}")
 
 
 @exchange.command()
 @click.argument("trade_id", type=click.IntRange(1))
 @click.argument("ruling", type=click.Choice(["refund", "settle"]))
-@click.option("--ruling-doc", required=True, help="Ruling document: 0x hash or text hashed.")
+@click.option(
+    "--ruling-doc", type=HashOrTextType("ruling"), required=True, help="Ruling document: 0x hash or text hashed."
+)
 @pass_ctx
-def resolve(c: Context, trade_id: int, ruling: str, ruling_doc: str) -> None:
+def resolve(c: Context, trade_id: int, ruling: str, ruling_doc: bytes) -> None:
     """Rule on disputed TRADE_ID (arbitrator)."""
-    done = _client(c).resolve(trade_id, ruling, _hash_opt(ruling_doc, "ruling"))
+    done = _client(c).resolve(trade_id, ruling, ruling_doc)
     click.echo(f"resolved: {ruling}; tx {done.tx.tx_hash}")
 
 
@@ -313,6 +307,8 @@ def resolve(c: Context, trade_id: int, ruling: str, ruling_doc: str) -> None:
 @pass_ctx
 def show(c: Context, kind: str, item_id: int) -> None:
     """Show a listing, trade or offer."""
+    from provenance.exchange import NATIVE
+
     ex = _client(c, write=False)
     if kind == "listing":
         li = ex.listing(item_id)
@@ -344,13 +340,13 @@ def show(c: Context, kind: str, item_id: int) -> None:
 
 
 @exchange.command()
-@click.argument("account", required=False)
-@click.option("--currency", default="native", show_default=True)
+@click.argument("account", type=ADDRESS, required=False)
+@click.option("--currency", type=CURRENCY, default="native", show_default=True)
 @pass_ctx
 def balance(c: Context, account: str | None, currency: str) -> None:
     """Withdrawable balance of ACCOUNT (default: the sender) and the exchange's totals."""
     ex = _client(c, write=False)
-    cur = _currency(currency)
+    cur = currency
     who = account or c.signer().address
     click.echo(f"{who}: {ex.withdrawable(who, cur)} withdrawable")
     click.echo(

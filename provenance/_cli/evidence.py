@@ -24,7 +24,7 @@ from typing import Any
 
 import click
 
-from provenance.cli import Context, pass_ctx
+from provenance._cli._context import Context, pass_ctx
 from provenance.errors import InputError, VerificationError
 
 __all__ = ["evidence", "report", "verify"]
@@ -89,7 +89,7 @@ def evidence(
     """Export the signed, proven history of an asset, trade, party or anchored record."""
     from provenance.evidence.bundle import Query, bundle_hash, export_bundle, write_bundle
 
-    point: int | str = int(checkpoint) if checkpoint.isdigit() else checkpoint
+    point: int | str = int(checkpoint) if checkpoint.isascii() and checkpoint.isdigit() else checkpoint
     records: list[Any] = []
     if kind == "record":
         records = [_record(Path(ident), line, proof_path)]
@@ -126,6 +126,8 @@ def _record(source: Path, line: int | None, proof_path: Path | None) -> Any:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read {source}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{source} is not UTF-8 text") from None
     if source.name.endswith(".jsonl"):
         if line is None:
             raise InputError("a records file needs --line N (the record's 0-based line)")
@@ -154,7 +156,7 @@ def _record(source: Path, line: int | None, proof_path: Path | None) -> Any:
     try:
         doc = json.loads(proofs.read_text(encoding="utf-8"))
         proof = tuple(str(p) for p in (doc["proof"] if isinstance(doc, dict) else doc))
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise InputError(f"{proofs} is not a proof (a proofs-file line or a JSON list): {exc}") from None
     return AnchoredRecord(record, proof)
 

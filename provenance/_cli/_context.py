@@ -1,0 +1,123 @@
+"""The typed context every command receives: global options, and the clients built from them.
+
+Everything is built on first use and kept for the rest of the command, so a command that
+never talks to the node never opens a connection, and one that does checks the manifest
+against the node once (:meth:`provenance.deployment.Deployment.check`).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from provenance.errors import KeystoreError
+
+if TYPE_CHECKING:
+    from provenance.anchor import Anchor
+    from provenance.chain import Chain, Sender, Signer
+    from provenance.deployment import Deployment
+    from provenance.exchange import Exchange
+    from provenance.registry import Registry
+
+__all__ = ["DEFAULT_RPC", "DEFAULT_TIMEOUT", "Context", "pass_ctx"]
+
+DEFAULT_RPC = "http://127.0.0.1:8545"
+DEFAULT_TIMEOUT = 10.0  # seconds per JSON-RPC request; receipt waits have their own, longer bound
+
+
+@dataclass
+class Context:
+    """Global options of one invocation, and the objects built from them (lazily, once)."""
+
+    data_dir: Path
+    rpc_url: str
+    keystore: Path | None
+    dev_account: int | None
+    timeout: float = DEFAULT_TIMEOUT
+    index_store: str | None = None
+    _chain: Chain | None = field(default=None, repr=False)
+    _deployment: Deployment | None = field(default=None, repr=False)
+    _signer: Signer | None = field(default=None, repr=False)
+
+    @property
+    def manifest_path(self) -> Path:
+        """The deployment manifest in the data directory."""
+        return self.data_dir / "deployment.json"
+
+    def index_location(self, store: str | None = None) -> str:
+        """The index: ``store``, else env ``PROVENANCE_INDEX``, else ``DATA_DIR/index.sqlite``."""
+        return store or os.environ.get("PROVENANCE_INDEX") or str(self.data_dir / "index.sqlite")
+
+    def chain(self) -> Chain:
+        """The node, with the ``--timeout`` per request; an unreachable node fails here, in one line."""
+        if self._chain is None:
+            from provenance.chain import Chain
+
+            chain = Chain(self.rpc_url, timeout=self.timeout)
+            chain.chain_id  # noqa: B018 - fail now, with a clear error, if the node is down
+            self._chain = chain
+        return self._chain
+
+    def deployment(self) -> Deployment:
+        """The manifest of the data directory, checked against the node (chain id and genesis)."""
+        if self._deployment is None:
+            from provenance.deployment import Deployment
+
+            dep = Deployment.load(self.manifest_path)  # a missing manifest is reported before the node
+            dep.check(self.chain())
+            self._deployment = dep
+        return self._deployment
+
+    def signer(self) -> Signer:
+        """The sending account: ``--keystore`` (password from env or a prompt) or ``--dev N``."""
+        if self._signer is None:
+            from provenance.accounts import DevKeyWarning, dev_signer, load_keystore, read_password
+
+            if self.keystore is not None:
+                signer = load_keystore(self.keystore, read_password())
+            elif self.dev_account is not None:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DevKeyWarning)
+                    signer = dev_signer(self.dev_account, self.chain().chain_id)
+                click.echo(
+                    f"warning: using well-known dev key #{self.dev_account} ({signer.address}); local chain only",
+                    err=True,
+                )
+            else:
+                raise KeystoreError(
+                    "no account: pass --keystore FILE (or PROVENANCE_KEYSTORE) or --dev N on a local chain"
+                )
+            self._signer = signer
+        return self._signer
+
+    def sender(self) -> Sender:
+        """A transaction sender for the account on the node."""
+        from provenance.chain import Sender
+
+        return Sender(self.chain(), self.signer())
+
+    def registry(self, write: bool = True) -> Registry:
+        """The deployment's registry client (read-only unless ``write``)."""
+        from provenance.registry import Registry
+
+        return Registry.from_deployment(self.deployment(), self.chain(), self.sender() if write else None)
+
+    def exchange(self, write: bool = True) -> Exchange:
+        """The deployment's exchange client (read-only unless ``write``)."""
+        from provenance.exchange import Exchange
+
+        return Exchange.from_deployment(self.deployment(), self.chain(), self.sender() if write else None)
+
+    def anchor(self, write: bool = True) -> Anchor:
+        """The deployment's trade-anchor client (read-only unless ``write``)."""
+        from provenance.anchor import Anchor
+
+        return Anchor.from_deployment(self.deployment(), self.chain(), self.sender() if write else None)
+
+
+pass_ctx = click.make_pass_decorator(Context)
