@@ -12,8 +12,7 @@ echo "==> ruff format --check"
 echo "==> mypy --strict (provenance, tests, scripts)"
 .venv/bin/mypy
 echo "==> import cycles (scripts/check_imports.py)"
-# Four known cycles remain (issue 8); reported here, made fatal once they are broken.
-.venv/bin/python scripts/check_imports.py || echo "warning: import cycles remain (see above)"
+.venv/bin/python scripts/check_imports.py
 echo "==> forge fmt --check (contracts, test contracts)"
 node_modules/.bin/forge fmt --check contracts tests
 echo "==> docs build (mkdocs build --strict)"

@@ -189,15 +189,24 @@ class LogFetcher(Generic[T]):
     # -- the pipeline ------------------------------------------------------------------
 
     def ranges(
-        self, start: int, end: int, *, all_headers: bool = False, processes: Executor | None = None
+        self,
+        start: int,
+        end: int,
+        *,
+        all_headers: bool = False,
+        processes: Executor | None = None,
+        remote_read: Callable[[int, int, bool], RangeResult[T]] | None = None,
     ) -> Iterator[RangeResult[T]]:
         """Results for ``start..end`` in order, up to ``concurrency`` ranges in flight.
 
-        With ``processes`` (a pool whose workers ran :func:`provenance.indexer.prepare.worker_init`)
-        the ranges are read and prepared in worker processes; this thread only plans them.
+        With ``processes`` (a pool whose workers ran :func:`provenance.indexer.workers.worker_init`)
+        the ranges are read and prepared in worker processes by ``remote_read`` (e.g.
+        :func:`provenance.indexer.workers.worker_read`); this thread only plans them.
         """
         if start > end:
             return
+        if processes is not None and remote_read is None:
+            raise IndexerError("LogFetcher.ranges: worker processes need a remote_read function")
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="provenance-fetch")
         pending: deque[Future[RangeResult[T]]] = deque()
@@ -210,9 +219,7 @@ class LogFetcher(Generic[T]):
                     if processes is None:
                         pending.append(self._pool.submit(self.read_range, next_lo, hi, all_headers))
                     else:
-                        from provenance.indexer.prepare import worker_read
-
-                        pending.append(processes.submit(worker_read, next_lo, hi, all_headers))
+                        pending.append(processes.submit(remote_read, next_lo, hi, all_headers))  # type: ignore[arg-type]
                     next_lo = hi + 1
                 res = pending.popleft().result()
                 if processes is not None:

@@ -34,12 +34,13 @@ from provenance.deployment import Deployment
 from provenance.errors import ChainError, IndexerError, InputError
 from provenance.indexer.decode import ABI, LogDecoder
 from provenance.indexer.fetch import Header, LogFetcher, RangeResult, RangeSizer
-from provenance.indexer.prepare import Prepared, Preparer, worker_init
+from provenance.indexer.prepare import Prepared, Preparer
 from provenance.indexer.projections import default_projections
 from provenance.indexer.rpc import RpcClient
 from provenance.indexer.state import Projection, StateWriter
 from provenance.indexer.store import Store, open_store
 from provenance.indexer.store.base import RefRule
+from provenance.indexer.workers import worker_init, worker_read
 
 __all__ = ["Indexer", "IndexerConfig", "Progress", "RunResult", "Status", "index_status"]
 
@@ -394,7 +395,7 @@ class Indexer:
             # worker processes near the head too when the span is big (a backfill's last
             # ``reorg_depth`` blocks); the header links are still checked here, in order.
             pool = self._process_pool(hi - pos + 1, seen_events)
-            ranges = self.fetcher.ranges(pos, hi, all_headers=near, processes=pool)
+            ranges = self.fetcher.ranges(pos, hi, all_headers=near, processes=pool, remote_read=worker_read)
             try:
                 for res in _guard_pool(ranges, self._drop_pool):
                     if near:

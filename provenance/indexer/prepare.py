@@ -5,24 +5,20 @@
 Per-block and per-transaction values are converted once; events whose arguments are all
 static words go through the decoders' generated fast paths over the hex strings.
 
-Worker processes (:func:`worker_init`, :func:`worker_read`) run the same code with their own
-connection and GIL; the main process only writes. They are started with ``spawn``.
+Worker processes (:mod:`provenance.indexer.workers`) run the same code with their own
+connection and GIL; the main process only writes.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 from provenance.errors import IndexerError
-from provenance.indexer.decode import ABI, Event, EventDecoder, LogDecoder
+from provenance.indexer.decode import Event, EventDecoder, LogDecoder
 
-__all__ = ["Prepared", "Preparer", "worker_init", "worker_read"]
+__all__ = ["Prepared", "Preparer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,52 +152,3 @@ class Preparer:
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise IndexerError(f"the node returned a malformed log ({exc!r})") from None
         return Prepared(events, rows)
-
-
-# -- worker processes ----------------------------------------------------------------------
-
-_STATE: dict[str, Any] = {}
-
-
-def worker_init(
-    rpc: Mapping[str, Any],
-    contracts: Mapping[str, str],
-    abis: Mapping[str, ABI],
-    projected: Sequence[str],
-    chain_id: int,
-    fetch: Mapping[str, Any],
-) -> None:
-    """Initializer of a worker process: its own RPC connection, decoders and fetcher."""
-    from provenance.indexer.fetch import LogFetcher
-    from provenance.indexer.rpc import RpcClient
-
-    _exit_with_parent()
-    client = RpcClient(rpc["url"], timeout=rpc["timeout"], retries=rpc["retries"], backoff=rpc["backoff"])
-    decoder = LogDecoder(contracts, abis)
-    preparer = Preparer(decoder, frozenset(projected), chain_id)
-    _STATE["fetcher"] = LogFetcher(client, decoder.addresses, preparer.prepare, concurrency=1, **fetch)
-
-
-def _exit_with_parent() -> None:
-    """A worker outlives a SIGKILLed indexer by no more than a second (forked workers share the
-    task pipe, so none would ever see it close)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="provenance-parent-watch", daemon=True).start()
-
-
-def worker_read(lo: int, hi: int, all_headers: bool) -> Any:
-    """Read and prepare one range in a worker process (errors come back as IndexerError)."""
-    fetcher = _STATE["fetcher"]
-    try:
-        return fetcher.read_range(lo, hi, all_headers)
-    except IndexerError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - must pickle: flatten to an IndexerError
-        raise IndexerError(f"worker failed reading blocks {lo}-{hi}: {type(exc).__name__}: {exc}") from None

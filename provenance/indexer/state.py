@@ -1,7 +1,7 @@
 """Current-state projections, maintained from events alone, as rows valid over block ranges.
 
 A projection (one per contract, in :mod:`provenance.indexer.projections`) declares its
-tables (:class:`~provenance.indexer.store.schema.TableSpec`) and applies one event at a time
+tables (:class:`~provenance.indexer.store.spec.TableSpec`) and applies one event at a time
 through a :class:`StateWriter`:
 
 * ``get(table, key)`` -> the current values (or ``None``),
@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Protocol
 from provenance.errors import StoreError
 from provenance.indexer.decode import Event
 from provenance.indexer.store.base import Store
-from provenance.indexer.store.schema import TableSpec
+from provenance.indexer.store.spec import TableSpec
 
 __all__ = ["Projection", "Row", "StateWriter"]
 

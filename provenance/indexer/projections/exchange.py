@@ -27,7 +27,8 @@ from typing import Any, ClassVar
 
 from provenance.indexer.decode import Event
 from provenance.indexer.state import StateWriter
-from provenance.indexer.store.schema import Column, TableSpec
+from provenance.indexer.store.spec import TableSpec
+from provenance.indexer.store.tables import EXCHANGE_TABLES
 
 __all__ = [
     "LISTING_ADMITTED",
@@ -98,87 +99,6 @@ def _b(hex_value: str) -> bytes:
     return bytes.fromhex(hex_value[2:])
 
 
-def _c(name: str, kind: str) -> Column:
-    return Column(name, kind)
-
-
-LISTINGS = TableSpec(
-    "listings",
-    (_c("listing_id", "bytes"),),
-    (
-        _c("asset_id", "bytes"),
-        _c("seller", "bytes"),
-        _c("status", "int"),
-        _c("reason_code", "int"),
-        _c("contract_hash", "bytes"),
-        _c("price", "bytes"),
-        _c("currency", "bytes"),
-        _c("purpose_hash", "bytes"),
-        _c("licence_duration", "int"),
-        _c("revenue_share_bps", "int"),
-        _c("derivatives_allowed", "bool"),
-        _c("listed_block", "int"),
-    ),
-    indexes=(("asset_id",), ("seller",)),
-)
-TRADES = TableSpec(
-    "trades",
-    (_c("trade_id", "bytes"),),
-    (
-        _c("listing_id", "bytes"),
-        _c("asset_id", "bytes"),
-        _c("buyer", "bytes"),
-        _c("seller", "bytes"),
-        _c("status", "int"),
-        _c("currency", "bytes"),
-        _c("price", "bytes"),
-        _c("amount", "bytes"),
-        _c("origin", "int"),
-        _c("ref_id", "bytes"),
-        _c("opened_at", "int"),
-        _c("settleable_at", "int"),
-        _c("delivery_hash", "bytes"),
-        _c("claimant", "bytes"),
-        _c("evidence_hash", "bytes"),
-        _c("ruling", "int"),
-        _c("ruling_hash", "bytes"),
-        _c("arbitrator", "bytes"),
-        _c("cancelled_by", "bytes"),
-        _c("refunded", "bytes"),
-        _c("fee", "bytes"),
-        _c("licence_id", "bytes"),
-        _c("settled_block", "int"),
-    ),
-    indexes=(("listing_id",), ("buyer",), ("seller",)),
-)
-PAYOUTS = TableSpec(
-    "trade_payouts",
-    (_c("trade_id", "bytes"), _c("payee", "bytes"), _c("source_asset", "bytes")),
-    (_c("currency", "bytes"), _c("amount", "bytes")),
-    indexes=(("payee",),),
-)
-OFFERS = TableSpec(
-    "offers",
-    (_c("offer_id", "bytes"),),
-    (
-        _c("listing_id", "bytes"),
-        _c("buyer", "bytes"),
-        _c("status", "int"),
-        _c("currency", "bytes"),
-        _c("price", "bytes"),
-        _c("amount", "bytes"),
-        _c("trade_id", "bytes"),
-        _c("cancelled_by", "bytes"),
-    ),
-    indexes=(("listing_id",), ("buyer",)),
-)
-BALANCES = TableSpec("exchange_balances", (_c("account", "bytes"), _c("currency", "bytes")), (_c("balance", "bytes"),))
-TOTALS = TableSpec(
-    "exchange_totals", (_c("currency", "bytes"),), (_c("escrowed", "bytes"), _c("withdrawable", "bytes"))
-)
-NONCES = TableSpec("used_nonces", (_c("trader", "bytes"), _c("nonce", "bytes")), (_c("how", "text"),))
-PARAMS = TableSpec("exchange_params", (_c("name", "text"),), (_c("value", "int"), _c("address", "bytes")))
-
 Handler = Callable[[Event, dict[str, Any], StateWriter, int], None]
 
 
@@ -186,7 +106,7 @@ class ExchangeProjection:
     """Applies DataExchange events to the exchange's state tables."""
 
     contract: ClassVar[str] = "DataExchange"
-    tables: ClassVar[tuple[TableSpec, ...]] = (LISTINGS, TRADES, PAYOUTS, OFFERS, BALANCES, TOTALS, NONCES, PARAMS)
+    tables: ClassVar[tuple[TableSpec, ...]] = EXCHANGE_TABLES
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {

@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 
 from provenance.indexer.decode import Event
 from provenance.indexer.state import StateWriter
-from provenance.indexer.store.schema import Column, TableSpec
+from provenance.indexer.store.spec import TableSpec
+from provenance.indexer.store.tables import REGISTRY_TABLES
 
 __all__ = ["TOTAL_SHARES", "RegistryProjection", "u256"]
 
@@ -41,120 +42,6 @@ def _b(hex_value: str) -> bytes:
     return bytes.fromhex(hex_value[2:])
 
 
-def _c(name: str, kind: str) -> Column:
-    return Column(name, kind)
-
-
-_ASSETS = TableSpec(
-    "assets",
-    (_c("asset_id", "bytes"),),
-    (
-        _c("applicant", "bytes"),
-        _c("submitter", "bytes"),
-        _c("category", "int"),
-        _c("level", "int"),
-        _c("kind", "int"),
-        _c("status", "int"),
-        _c("notice_ends_at", "int"),
-        _c("metadata_hash", "bytes"),
-        _c("metadata_uri", "text"),
-        _c("consent_ref", "bytes"),
-        _c("serial", "int"),
-        _c("certified_at", "int"),
-        _c("cert_year", "int"),
-        _c("code", "bytes"),
-        _c("registrar", "bytes"),
-        _c("open_disputes", "int"),
-        _c("regulator_frozen", "bool"),
-        _c("active_pledges", "int"),
-        _c("epoch", "int"),
-        _c("parent_count", "int"),
-    ),
-    indexes=(("applicant",), ("code",)),
-)
-_RIGHTS = TableSpec(
-    "rights",
-    (_c("asset_id", "bytes"), _c("right_kind", "int"), _c("holder", "bytes")),
-    (_c("shares", "int"), _c("pledged", "int"), _c("position", "int")),
-    indexes=(("holder",),),
-)
-_BOOKS = TableSpec("right_books", (_c("asset_id", "bytes"), _c("right_kind", "int")), (_c("holder_count", "int"),))
-_LICENCES = TableSpec(
-    "licences",
-    (_c("licence_id", "bytes"),),
-    (
-        _c("asset_id", "bytes"),
-        _c("licensee", "bytes"),
-        _c("grantor", "bytes"),
-        _c("purpose_hash", "bytes"),
-        _c("starts_at", "int"),
-        _c("expires_at", "int"),
-        _c("terms_hash", "bytes"),
-        _c("revenue_share_bps", "int"),
-        _c("derivatives_allowed", "bool"),
-        _c("revoked", "bool"),
-        _c("epoch", "int"),
-    ),
-    indexes=(("asset_id",), ("licensee",)),
-)
-_LINEAGE = TableSpec(
-    "lineage",
-    (_c("asset_id", "bytes"), _c("parent_id", "bytes")),
-    (_c("licence_id", "bytes"), _c("revenue_share_bps", "int"), _c("position", "int")),
-    indexes=(("parent_id",),),
-)
-_CHILDREN = TableSpec(
-    "children",
-    (_c("parent_id", "bytes"), _c("child_id", "bytes")),
-    (_c("first_block", "int"), _c("first_log", "int")),
-)
-_PLEDGES = TableSpec(
-    "pledges",
-    (_c("pledge_id", "bytes"),),
-    (
-        _c("asset_id", "bytes"),
-        _c("right_kind", "int"),
-        _c("pledgor", "bytes"),
-        _c("pledgee", "bytes"),
-        _c("shares", "int"),
-        _c("terms_hash", "bytes"),
-        _c("active", "bool"),
-        _c("enforced", "bool"),
-        _c("epoch", "int"),
-    ),
-    indexes=(("asset_id",), ("pledgee",)),
-)
-_DISPUTES = TableSpec(
-    "disputes",
-    (_c("dispute_id", "bytes"),),
-    (
-        _c("asset_id", "bytes"),
-        _c("claimant", "bytes"),
-        _c("evidence_hash", "bytes"),
-        _c("ruling", "int"),
-        _c("ruling_hash", "bytes"),
-        _c("arbitrator", "bytes"),
-    ),
-    indexes=(("asset_id",),),
-)
-_SUCCESSIONS = TableSpec(
-    "successions",
-    (_c("predecessor", "bytes"),),
-    (
-        _c("successor", "bytes"),
-        _c("kind", "int"),
-        _c("basis_hash", "bytes"),
-        _c("registrar", "bytes"),
-        _c("seq_block", "int"),
-        _c("seq_log", "int"),
-    ),
-    indexes=(("successor",),),
-)
-_RECOGNIZED = TableSpec(
-    "recognized_registries", (_c("chain_id", "bytes"), _c("registry", "bytes")), (_c("recognized", "bool"),)
-)
-_PARAMS = TableSpec("registry_params", (_c("name", "text"),), (_c("value", "int"),))
-
 ZERO32 = bytes(32)
 
 
@@ -162,19 +49,7 @@ class RegistryProjection:
     """Applies DataRegistry events to the registry's state tables."""
 
     contract: ClassVar[str] = "DataRegistry"
-    tables: ClassVar[tuple[TableSpec, ...]] = (
-        _ASSETS,
-        _RIGHTS,
-        _BOOKS,
-        _LICENCES,
-        _LINEAGE,
-        _CHILDREN,
-        _PLEDGES,
-        _DISPUTES,
-        _SUCCESSIONS,
-        _RECOGNIZED,
-        _PARAMS,
-    )
+    tables: ClassVar[tuple[TableSpec, ...]] = REGISTRY_TABLES
 
     def __init__(self) -> None:
         self._handlers: dict[str, Callable[[Event, dict[str, Any], StateWriter, int], None]] = {

@@ -12,7 +12,7 @@ from pathlib import Path
 from provenance.errors import InputError
 from provenance.indexer.store.base import EVENT_COLUMNS, REF_COLUMNS, Store
 from provenance.indexer.store.postgres import PostgresStore
-from provenance.indexer.store.schema import Column, TableSpec
+from provenance.indexer.store.spec import Column, TableSpec
 from provenance.indexer.store.sqlite import SqliteStore
 
 __all__ = [

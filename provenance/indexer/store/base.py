@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from typing import Any, Self
 
 from provenance.errors import StoreError
-from provenance.indexer.store.schema import SECONDARY_INDEXES, Dialect, Migration, TableSpec, migrations
+from provenance.indexer.store.schema import SECONDARY_INDEXES, Migration, migrations
+from provenance.indexer.store.spec import Dialect, TableSpec
 
 __all__ = ["EVENT_COLUMNS", "REF_COLUMNS", "RefRule", "Store"]
 

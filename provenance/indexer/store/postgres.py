@@ -18,7 +18,7 @@ from psycopg import sql as psql
 
 from provenance.errors import StoreError
 from provenance.indexer.store.base import Store
-from provenance.indexer.store.schema import POSTGRES
+from provenance.indexer.store.spec import POSTGRES
 
 __all__ = ["PostgresStore"]
 

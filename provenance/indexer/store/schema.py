@@ -10,7 +10,7 @@ Core tables:
                        (the natural key (block_number, log_index) as one integer; one chain per index)
 ``event_refs``         (event id, kind, value): which events touch an asset, a party, a licence...
 
-State tables are declared by projections as :class:`TableSpec` and get two extra columns,
+State tables are declared in :mod:`provenance.indexer.store.tables` as :class:`~provenance.indexer.store.spec.TableSpec` and get two extra columns,
 ``block_from`` and ``block_to``: a row is valid for ``block_from <= n < block_to`` (``NULL``
 is open-ended), so "state at block n" is a filter and a rollback to block ``f`` is
 ``DELETE ... WHERE block_from > f`` plus ``UPDATE ... SET block_to = NULL WHERE block_to > f``.
@@ -23,80 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = [
-    "COLUMN_TYPES",
-    "SECONDARY_INDEXES",
-    "Column",
-    "Dialect",
-    "Migration",
-    "TableSpec",
-    "migrations",
-    "table_ddl",
-]
+from provenance.indexer.store.spec import Dialect, table_ddl
+from provenance.indexer.store.tables import EXCHANGE_TABLES, REGISTRY_TABLES
 
-COLUMN_TYPES = ("int", "bytes", "text", "bool")
-
-
-@dataclass(frozen=True, slots=True)
-class Dialect:
-    """What differs between the backends' SQL."""
-
-    name: str  # "sqlite" | "postgresql"
-    blob: str
-    bigint: str
-    without_rowid: str  # table suffix for clustered primary keys
-
-    def type_of(self, kind: str) -> str:
-        return {"int": self.bigint, "bytes": self.blob, "text": "TEXT", "bool": "SMALLINT"}[kind]
-
-
-SQLITE = Dialect("sqlite", "BLOB", "INTEGER", " WITHOUT ROWID")
-POSTGRES = Dialect("postgresql", "BYTEA", "BIGINT", "")
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A state-table column: ``kind`` is one of ``int``, ``bytes``, ``text``, ``bool``."""
-
-    name: str
-    kind: str
-
-    def __post_init__(self) -> None:
-        if self.kind not in COLUMN_TYPES:
-            raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class TableSpec:
-    """A versioned state table: key columns, value columns, secondary indexes."""
-
-    name: str
-    key: tuple[Column, ...]
-    values: tuple[Column, ...]
-    indexes: tuple[tuple[str, ...], ...] = ()
-
-    @property
-    def key_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.key)
-
-    @property
-    def value_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.values)
-
-    @property
-    def bool_columns(self) -> frozenset[str]:
-        return frozenset(c.name for c in (*self.key, *self.values) if c.kind == "bool")
-
-
-def table_ddl(spec: TableSpec, d: Dialect) -> list[str]:
-    cols = [f"{c.name} {d.type_of(c.kind)} NOT NULL" for c in spec.key]
-    cols += [f"{c.name} {d.type_of(c.kind)}" for c in spec.values]
-    cols += [f"block_from {d.bigint} NOT NULL", f"block_to {d.bigint}"]
-    pk = ", ".join((*spec.key_names, "block_from"))
-    out = [f"CREATE TABLE {spec.name} ({', '.join(cols)}, PRIMARY KEY ({pk}))"]
-    for idx in spec.indexes:
-        out.append(f"CREATE INDEX {spec.name}__{'_'.join(idx)} ON {spec.name} ({', '.join(idx)}, block_from)")
-    return out
+__all__ = ["SECONDARY_INDEXES", "Migration", "migrations"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,15 +76,11 @@ SECONDARY_INDEXES: tuple[tuple[str, str], ...] = (
 
 
 def _registry(d: Dialect) -> list[str]:
-    from provenance.indexer.projections.registry import RegistryProjection
-
-    return [sql for spec in RegistryProjection.tables for sql in table_ddl(spec, d)]
+    return [sql for spec in REGISTRY_TABLES for sql in table_ddl(spec, d)]
 
 
 def _exchange(d: Dialect) -> list[str]:
-    from provenance.indexer.projections.exchange import ExchangeProjection
-
-    return [sql for spec in ExchangeProjection.tables for sql in table_ddl(spec, d)]
+    return [sql for spec in EXCHANGE_TABLES for sql in table_ddl(spec, d)]
 
 
 def migrations() -> list[Migration]:

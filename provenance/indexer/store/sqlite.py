@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from provenance.errors import StoreError
 from provenance.indexer.store.base import Store
-from provenance.indexer.store.schema import SQLITE
+from provenance.indexer.store.spec import SQLITE
 
 __all__ = ["SqliteStore"]
 
