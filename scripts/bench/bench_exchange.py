@@ -202,7 +202,7 @@ def _deploy_token(b: Bench) -> str:
     from provenance._internal.abi import AbiCodec
     from provenance.compiler import compile_contracts
 
-    art = compile_contracts(units=["tests/exchange/contracts/MockERC20.sol"])["MockERC20"]
+    art = compile_contracts(units=["tests/integration/exchange/contracts/MockERC20.sol"])["MockERC20"]
     sender = b.sender(b.admin)
     receipt = sender.transact(Call(None, art.bytecode + abi_encode(["string", "string"], ["Yuan Token", "CNYT"])))
     assert receipt.contract_address is not None

@@ -74,7 +74,7 @@ def peak_mb() -> float:
 
 
 def generate(node: LocalNode, events: int, per_tx: int, assets: int) -> tuple[Any, Any, dict[str, Any]]:
-    art = compile_contracts(units=["tests/indexer/contracts/Emitter.sol"])["Emitter"]
+    art = compile_contracts(units=["tests/integration/indexer/contracts/Emitter.sol"])["Emitter"]
     w3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 120}))
     me = w3.eth.accounts[0]
     factory = w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
