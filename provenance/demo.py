@@ -19,8 +19,8 @@ from provenance.accounts import DevKeyWarning, dev_signer
 from provenance.chain import Chain, Sender
 from provenance.deployment import Deployment, deploy
 from provenance.hashing import file_sha256
-from provenance.models import Category, Kind, Level, LicenceTerms, Registration, Right
 from provenance.node import LocalNode
+from provenance.records.registry import Category, Kind, Level, LicenceTerms, Registration, Right
 from provenance.registry import Registry
 
 __all__ = ["DemoResult", "run_demo", "sample_dataset"]

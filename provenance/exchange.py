@@ -23,22 +23,47 @@ locally), optionally without pre-flight when the caller sets the gas limits.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import IntEnum
+from collections.abc import Sequence
 from typing import Any
 
-from eth_abi.abi import encode as abi_encode
-from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
 from provenance._internal.abi import AbiCodec
 from provenance._internal.client import ContractClient, TxOutcome
+from provenance._internal.enums import parse_enum
 from provenance._internal.hexbytes import parse_address
+from provenance._internal.ints import is_int, parse_amount, parse_positive, parse_uint
 from provenance.chain import Call, Chain, Sender, Signer
 from provenance.deployment import Deployment
 from provenance.errors import CompileError, InputError
-from provenance.models import ZERO32, to_bytes32
+from provenance.records.exchange import (
+    EXCHANGE_ROLES,
+    NATIVE,
+    Delivered,
+    Deposit,
+    Listing,
+    ListingFiled,
+    ListingStatus,
+    ListingTerms,
+    Offer,
+    OfferMade,
+    OfferStatus,
+    Order,
+    Payout,
+    Refund,
+    Resolution,
+    Settlement,
+    SignedOrder,
+    Trade,
+    TradeOpened,
+    TradeOrigin,
+    TradeRuling,
+    TradeStatus,
+    Withdrawal,
+    exchange_role_id,
+    order_digest,
+)
+from provenance.records.registry import ZERO32, to_bytes32
 
 __all__ = [
     "EXCHANGE_ROLES",
@@ -69,11 +94,6 @@ __all__ = [
     "order_digest",
 ]
 
-NATIVE = "0x0000000000000000000000000000000000000000"
-EXCHANGE_ROLES = ("DEFAULT_ADMIN_ROLE", "OPERATOR_ROLE", "ARBITRATOR_ROLE")
-MAX_LICENCE_DURATION = 100 * 365 * 86400
-ORDER_TYPE = b"Order(uint256 listingId,address trader,bool bid,uint256 price,uint256 nonce,uint256 deadline)"
-DOMAIN_TYPE = b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 _U128 = 2**128
 _ERC20_ABI: list[dict[str, Any]] = [
     {
@@ -110,321 +130,6 @@ _ERC20_ABI: list[dict[str, Any]] = [
         )
     ),
 ]
-
-
-class ListingStatus(IntEnum):
-    NONE = 0
-    PENDING = 1
-    ADMITTED = 2
-    REJECTED = 3
-    SUSPENDED = 4
-    DELISTED = 5
-
-
-class TradeStatus(IntEnum):
-    NONE = 0
-    ESCROWED = 1
-    DELIVERED = 2
-    CONFIRMED = 3
-    DISPUTED = 4
-    SETTLED = 5
-    CANCELLED = 6
-    REFUNDED = 7
-
-
-class TradeOrigin(IntEnum):
-    FIXED_PRICE = 0
-    OFFER = 1
-    ORDER_BOOK = 2
-
-
-class OfferStatus(IntEnum):
-    NONE = 0
-    OPEN = 1
-    ACCEPTED = 2
-    CANCELLED = 3
-
-
-class TradeRuling(IntEnum):
-    NONE = 0
-    REFUND = 1
-    SETTLE = 2
-
-
-def exchange_role_id(name: str) -> bytes:
-    """The bytes32 id of an exchange role (``DEFAULT_ADMIN_ROLE`` is zero)."""
-    if name not in EXCHANGE_ROLES:
-        raise InputError(f"unknown exchange role {name!r}; roles are {', '.join(EXCHANGE_ROLES)}")
-    return ZERO32 if name == "DEFAULT_ADMIN_ROLE" else keccak(name.encode())
-
-
-# ---------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True, slots=True)
-class ListingTerms:
-    """What a seller lists (see ``IDataExchange.ListingTerms``); validated on construction."""
-
-    asset_id: bytes
-    contract_hash: bytes
-    price: int
-    currency: str = NATIVE
-    purpose_hash: bytes = ZERO32
-    licence_duration: int = 365 * 86400
-    revenue_share_bps: int = 0
-    derivatives_allowed: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "asset_id", to_bytes32(self.asset_id, "asset id"))
-        object.__setattr__(self, "contract_hash", to_bytes32(self.contract_hash, "contract hash"))
-        object.__setattr__(self, "purpose_hash", to_bytes32(self.purpose_hash, "purpose hash"))
-        object.__setattr__(self, "currency", parse_address(self.currency, what="currency"))
-        if self.contract_hash == ZERO32:
-            raise InputError("contract hash (standard contract text) must not be zero")
-        _amount(self.price, "price")
-        if not _is_int(self.licence_duration) or not 0 < self.licence_duration <= MAX_LICENCE_DURATION:
-            raise InputError(
-                f"licence duration must be 1..{MAX_LICENCE_DURATION} seconds, got {self.licence_duration!r}"
-            )
-        if not _is_int(self.revenue_share_bps) or not 0 <= self.revenue_share_bps <= 10_000:
-            raise InputError(f"revenue share is in basis points, 0..10000, got {self.revenue_share_bps!r}")
-        if not isinstance(self.derivatives_allowed, bool):
-            raise InputError("derivatives_allowed must be a bool")
-
-    def as_abi(self) -> tuple[Any, ...]:
-        return (
-            self.asset_id,
-            self.contract_hash,
-            self.price,
-            self.currency,
-            self.purpose_hash,
-            self.licence_duration,
-            self.revenue_share_bps,
-            self.derivatives_allowed,
-        )
-
-    @classmethod
-    def from_abi(cls, t: Sequence[Any]) -> ListingTerms:
-        return cls(bytes(t[0]), bytes(t[1]), int(t[2]), str(t[3]), bytes(t[4]), int(t[5]), int(t[6]), bool(t[7]))
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    listing_id: int
-    terms: ListingTerms
-    seller: str
-    status: ListingStatus
-    reason_code: int
-
-
-@dataclass(frozen=True, slots=True)
-class Trade:
-    trade_id: int
-    listing_id: int
-    buyer: str
-    seller: str
-    status: TradeStatus
-    amount: int
-    opened_at: int
-    settleable_at: int
-    delivery_hash: bytes
-    licence_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class Offer:
-    offer_id: int
-    listing_id: int
-    buyer: str
-    status: OfferStatus
-    price: int
-    amount: int
-
-
-@dataclass(frozen=True, slots=True)
-class Order:
-    """One side of an order-book match: the seller's ask (``bid=False``) or a buyer's bid."""
-
-    listing_id: int
-    trader: str
-    bid: bool
-    price: int
-    nonce: int
-    deadline: int
-
-    def __post_init__(self) -> None:
-        _positive(self.listing_id, "listing id")
-        object.__setattr__(self, "trader", parse_address(self.trader, what="trader"))
-        if not isinstance(self.bid, bool):
-            raise InputError("bid must be a bool")
-        _amount(self.price, "order price")
-        _uint256(self.nonce, "nonce")
-        _uint256(self.deadline, "deadline")
-
-    def as_abi(self) -> tuple[Any, ...]:
-        return (self.listing_id, self.trader, self.bid, self.price, self.nonce, self.deadline)
-
-
-@dataclass(frozen=True, slots=True)
-class SignedOrder:
-    """An order and its trader's 65-byte EIP-712 signature."""
-
-    order: Order
-    signature: bytes
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.signature, bytes) or len(self.signature) != 65:
-            raise InputError("an order signature must be 65 bytes")
-
-    def to_json(self) -> dict[str, Any]:
-        o = self.order
-        return {
-            "listingId": o.listing_id,
-            "trader": o.trader,
-            "bid": o.bid,
-            "price": str(o.price),
-            "nonce": str(o.nonce),
-            "deadline": o.deadline,
-            "signature": "0x" + self.signature.hex(),
-        }
-
-    @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> SignedOrder:
-        try:
-            order = Order(
-                int(doc["listingId"]),
-                str(doc["trader"]),
-                doc["bid"],
-                int(doc["price"]),
-                int(doc["nonce"]),
-                int(doc["deadline"]),
-            )
-            sig = str(doc["signature"])
-            signature = bytes.fromhex(sig.removeprefix("0x"))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"signed order is malformed: {exc}") from None
-        return cls(order, signature)
-
-
-def order_digest(order: Order, chain_id: int, exchange: str) -> bytes:
-    """The EIP-712 digest of ``order`` for the exchange at ``exchange`` on ``chain_id``."""
-    domain = keccak(
-        abi_encode(
-            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-            [
-                keccak(DOMAIN_TYPE),
-                keccak(b"DataExchange"),
-                keccak(b"1"),
-                chain_id,
-                parse_address(exchange, what="exchange"),
-            ],
-        )
-    )
-    struct = keccak(
-        abi_encode(
-            ["bytes32", "uint256", "address", "bool", "uint256", "uint256", "uint256"],
-            [keccak(ORDER_TYPE), *order.as_abi()],
-        )
-    )
-    return keccak(b"\x19\x01" + domain + struct)
-
-
-# ---------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True, slots=True)
-class ListingFiled:
-    listing_id: int
-    tx: TxOutcome
-
-
-@dataclass(frozen=True, slots=True)
-class TradeOpened:
-    """A trade whose payment is escrowed; ``amount`` is what the exchange received."""
-
-    trade_id: int
-    listing_id: int
-    buyer: str
-    seller: str
-    currency: str
-    price: int
-    amount: int
-    origin: TradeOrigin
-    tx: TxOutcome
-
-
-@dataclass(frozen=True, slots=True)
-class OfferMade:
-    offer_id: int
-    listing_id: int
-    price: int
-    amount: int
-    tx: TxOutcome
-
-
-@dataclass(frozen=True, slots=True)
-class Delivered:
-    trade_id: int
-    delivery_hash: bytes
-    settleable_at: int
-    tx: TxOutcome
-
-
-@dataclass(frozen=True, slots=True)
-class Payout:
-    """One credit of a settlement: ``source_asset`` is the asset ``payee`` holds (zero: the fee)."""
-
-    payee: str
-    source_asset: bytes
-    currency: str
-    amount: int
-
-
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    trade_id: int
-    amount: int
-    fee: int
-    licence_id: int
-    payouts: tuple[Payout, ...]
-    tx: TxOutcome
-
-
-@dataclass(frozen=True, slots=True)
-class Refund:
-    trade_id: int
-    buyer: str
-    currency: str
-    amount: int
-    tx: TxOutcome
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    trade_id: int
-    ruling: TradeRuling
-    settlement: Settlement | None
-    refund: Refund | None
-    tx: TxOutcome
-
-
-@dataclass(frozen=True, slots=True)
-class Withdrawal:
-    account: str
-    currency: str
-    amount: int
-    tx: TxOutcome
-
-
-@dataclass(frozen=True, slots=True)
-class Deposit:
-    account: str
-    currency: str
-    amount: int
-    tx: TxOutcome
-
-
-# ---------------------------------------------------------------------------- client
 
 
 class Exchange(ContractClient):
@@ -470,19 +175,19 @@ class Exchange(ContractClient):
 
     def admit(self, listing_id: int) -> TxOutcome:
         """Admit a pending (or re-admit a suspended) listing (operator)."""
-        return self._tx("admit", _positive(listing_id, "listing id"))
+        return self._tx("admit", parse_positive(listing_id, "listing id"))
 
     def reject(self, listing_id: int, reason_code: int) -> TxOutcome:
         """Reject a pending listing with a reason code (operator)."""
-        return self._tx("reject", _positive(listing_id, "listing id"), _reason_code(reason_code))
+        return self._tx("reject", parse_positive(listing_id, "listing id"), _reason_code(reason_code))
 
     def suspend(self, listing_id: int, reason_code: int) -> TxOutcome:
         """Suspend an admitted listing with a reason code (operator)."""
-        return self._tx("suspend", _positive(listing_id, "listing id"), _reason_code(reason_code))
+        return self._tx("suspend", parse_positive(listing_id, "listing id"), _reason_code(reason_code))
 
     def delist(self, listing_id: int) -> TxOutcome:
         """Withdraw a listing (seller)."""
-        return self._tx("delist", _positive(listing_id, "listing id"))
+        return self._tx("delist", parse_positive(listing_id, "listing id"))
 
     # ------------------------------------------------------------------ matching
     def build_order(self, listing: Listing) -> Call:
@@ -492,15 +197,15 @@ class Exchange(ContractClient):
 
     def order(self, listing_id: int, *, approve: bool = True) -> TradeOpened:
         """Buy at the listed price. For an ERC-20 listing, ``approve`` first raises the allowance if short."""
-        listing = self.listing(_positive(listing_id, "listing id"))
+        listing = self.listing(parse_positive(listing_id, "listing id"))
         if approve and listing.terms.currency != NATIVE:
             self._ensure_allowance(listing.terms.currency, listing.terms.price)
         return self._opened(self._outcome(self._require_sender().transact(self.build_order(listing))))[0]
 
     def offer(self, listing_id: int, price: int, *, approve: bool = True) -> OfferMade:
         """Offer ``price`` for a listing; the amount is escrowed until accepted or cancelled."""
-        _amount(price, "offer price")
-        listing = self.listing(_positive(listing_id, "listing id"))
+        parse_amount(price, "offer price")
+        listing = self.listing(parse_positive(listing_id, "listing id"))
         native = listing.terms.currency == NATIVE
         if approve and not native:
             self._ensure_allowance(listing.terms.currency, price)
@@ -510,11 +215,11 @@ class Exchange(ContractClient):
 
     def accept(self, offer_id: int) -> TradeOpened:
         """Accept an open offer (seller): a trade opens with the offer's escrow."""
-        return self._opened(self._tx("accept", _positive(offer_id, "offer id")))[0]
+        return self._opened(self._tx("accept", parse_positive(offer_id, "offer id")))[0]
 
     def cancel_offer(self, offer_id: int) -> TxOutcome:
         """Withdraw (buyer) or decline (seller) an open offer; the buyer's escrow is credited back."""
-        return self._tx("cancelOffer", _positive(offer_id, "offer id"))
+        return self._tx("cancelOffer", parse_positive(offer_id, "offer id"))
 
     def sign_order(
         self, signer: Signer, listing_id: int, *, bid: bool, price: int, nonce: int, deadline: int
@@ -565,12 +270,12 @@ class Exchange(ContractClient):
 
     def invalidate_nonce(self, nonce: int) -> TxOutcome:
         """Cancel a signed, unmatched order of the sender."""
-        return self._tx("invalidateNonce", _uint256(nonce, "nonce"))
+        return self._tx("invalidateNonce", parse_uint(nonce, 256, "nonce"))
 
     def deposit(self, currency: str, amount: int, *, approve: bool = True) -> Deposit:
         """Fund the sender's exchange balance (order-book matches are paid from it)."""
         cur = parse_address(currency, what="currency")
-        _amount(amount, "deposit")
+        parse_amount(amount, "deposit")
         if approve and cur != NATIVE:
             self._ensure_allowance(cur, amount)
         out = self._tx("deposit", cur, amount, value=amount if cur == NATIVE else 0)
@@ -579,18 +284,20 @@ class Exchange(ContractClient):
 
     # ------------------------------------------------------------------ delivery and settlement
     def build_deliver(self, trade_id: int, delivery_hash: bytes | str) -> Call:
-        return self._call("deliver", _positive(trade_id, "trade id"), _nonzero_hash(delivery_hash, "delivery hash"))
+        return self._call(
+            "deliver", parse_positive(trade_id, "trade id"), _nonzero_hash(delivery_hash, "delivery hash")
+        )
 
     def build_confirm(self, trade_id: int) -> Call:
-        return self._call("confirm", _positive(trade_id, "trade id"))
+        return self._call("confirm", parse_positive(trade_id, "trade id"))
 
     def build_settle(self, trade_id: int) -> Call:
-        return self._call("settle", _positive(trade_id, "trade id"))
+        return self._call("settle", parse_positive(trade_id, "trade id"))
 
     def build_settle_batch(self, trade_ids: Sequence[int]) -> Call:
         if not trade_ids:
             raise InputError("a settle batch needs at least one trade id")
-        return self._call("settleBatch", [_positive(t, "trade id") for t in trade_ids])
+        return self._call("settleBatch", [parse_positive(t, "trade id") for t in trade_ids])
 
     def deliver(self, trade_id: int, delivery_hash: bytes | str) -> Delivered:
         """Record delivery (seller); the confirmation window starts."""
@@ -612,18 +319,20 @@ class Exchange(ContractClient):
 
     def cancel(self, trade_id: int) -> Refund:
         """Cancel before delivery (buyer or seller); the escrow is credited back to the buyer."""
-        return self._refunds(self._tx("cancel", _positive(trade_id, "trade id")))[0]
+        return self._refunds(self._tx("cancel", parse_positive(trade_id, "trade id")))[0]
 
     def dispute(self, trade_id: int, evidence_hash: bytes | str) -> TxOutcome:
         """File a dispute (buyer or seller): the trade freezes until the arbitrator rules."""
-        return self._tx("dispute", _positive(trade_id, "trade id"), _nonzero_hash(evidence_hash, "evidence hash"))
+        return self._tx("dispute", parse_positive(trade_id, "trade id"), _nonzero_hash(evidence_hash, "evidence hash"))
 
     def resolve(self, trade_id: int, ruling: TradeRuling | int | str, ruling_hash: bytes | str) -> Resolution:
         """Rule on a disputed trade (arbitrator): refund or settle."""
         rul = _ruling(ruling)
         if rul == TradeRuling.NONE:
             raise InputError("ruling must be refund or settle")
-        out = self._tx("resolve", _positive(trade_id, "trade id"), int(rul), _nonzero_hash(ruling_hash, "ruling hash"))
+        out = self._tx(
+            "resolve", parse_positive(trade_id, "trade id"), int(rul), _nonzero_hash(ruling_hash, "ruling hash")
+        )
         settled = self.settlements(out)
         refunds = self._refunds(out)
         return Resolution(trade_id, rul, settled[0] if settled else None, refunds[0] if refunds else None, out)
@@ -661,12 +370,12 @@ class Exchange(ContractClient):
 
     # ------------------------------------------------------------------ administration
     def set_fee(self, fee_bps: int, recipient: str) -> TxOutcome:
-        if not _is_int(fee_bps) or not 0 <= fee_bps <= 10_000:
+        if not is_int(fee_bps) or not 0 <= fee_bps <= 10_000:
             raise InputError(f"fee is in basis points, got {fee_bps!r}")
         return self._tx("setFee", fee_bps, parse_address(recipient, what="fee recipient"))
 
     def set_confirmation_window(self, seconds: int) -> TxOutcome:
-        if not _is_int(seconds) or not 0 <= seconds < 2**40:
+        if not is_int(seconds) or not 0 <= seconds < 2**40:
             raise InputError(f"confirmation window must be 0..2**40-1 seconds, got {seconds!r}")
         return self._tx("setConfirmationWindow", seconds)
 
@@ -682,7 +391,7 @@ class Exchange(ContractClient):
         if tok == NATIVE:
             raise InputError("the native coin needs no approval")
         receipt = self._require_sender().transact(
-            Call(tok, self._erc20.encode("approve", self.address, _uint256(amount, "amount")))
+            Call(tok, self._erc20.encode("approve", self.address, parse_uint(amount, 256, "amount")))
         )
         return self._outcome(receipt)
 
@@ -712,14 +421,14 @@ class Exchange(ContractClient):
         return int(a), int(b), int(c)
 
     def listing(self, listing_id: int) -> Listing:
-        t = self._view1("getListing", _positive(listing_id, "listing id"))
+        t = self._view1("getListing", parse_positive(listing_id, "listing id"))
         status = ListingStatus(t[2])
         if status == ListingStatus.NONE:
             raise InputError(f"no listing #{listing_id} on exchange {self.address}")
         return Listing(listing_id, ListingTerms.from_abi(t[0]), _addr(t[1]), status, int(t[3]))
 
     def trade(self, trade_id: int) -> Trade:
-        t = self._view1("getTrade", _positive(trade_id, "trade id"))
+        t = self._view1("getTrade", parse_positive(trade_id, "trade id"))
         status = TradeStatus(t[3])
         if status == TradeStatus.NONE:
             raise InputError(f"no trade #{trade_id} on exchange {self.address}")
@@ -737,7 +446,7 @@ class Exchange(ContractClient):
         )
 
     def offer_info(self, offer_id: int) -> Offer:
-        t = self._view1("getOffer", _positive(offer_id, "offer id"))
+        t = self._view1("getOffer", parse_positive(offer_id, "offer id"))
         status = OfferStatus(t[2])
         if status == OfferStatus.NONE:
             raise InputError(f"no offer #{offer_id} on exchange {self.address}")
@@ -762,7 +471,7 @@ class Exchange(ContractClient):
         return self.chain.balance(self.address) if cur == NATIVE else self.token_balance(cur, self.address)
 
     def is_nonce_used(self, trader: str, nonce: int) -> bool:
-        return bool(self._view1("isNonceUsed", parse_address(trader, what="trader"), _uint256(nonce, "nonce")))
+        return bool(self._view1("isNonceUsed", parse_address(trader, what="trader"), parse_uint(nonce, 256, "nonce")))
 
     def contract_order_digest(self, order: Order) -> bytes:
         """The digest as the contract computes it (to cross-check :func:`order_digest`)."""
@@ -830,30 +539,8 @@ def _addr(value: Any) -> str:
     return str(to_checksum_address(str(value)))
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _positive(value: Any, what: str) -> int:
-    if not _is_int(value) or not 0 < value < 2**64:
-        raise InputError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _uint256(value: Any, what: str) -> int:
-    if not _is_int(value) or not 0 <= value < 2**256:
-        raise InputError(f"{what} must be an integer in [0, 2**256), got {value!r}")
-    return int(value)
-
-
-def _amount(value: Any, what: str) -> int:
-    if not _is_int(value) or not 0 < value < _U128:
-        raise InputError(f"{what} must be a positive integer below 2**128 (smallest currency unit), got {value!r}")
-    return int(value)
-
-
 def _reason_code(value: Any) -> int:
-    if not _is_int(value) or not 0 < value < 2**16:
+    if not is_int(value) or not 0 < value < 2**16:
         raise InputError(f"reason code must be 1..65535, got {value!r}")
     return int(value)
 
@@ -866,12 +553,10 @@ def _nonzero_hash(value: bytes | str, what: str) -> bytes:
 
 
 def _ruling(value: Any) -> TradeRuling:
-    try:
-        if isinstance(value, str):
-            return TradeRuling[value.upper()]
-        return TradeRuling(value)
-    except (KeyError, ValueError):
-        raise InputError(f"ruling must be refund or settle, got {value!r}") from None
+    ruling = parse_enum(TradeRuling, value, "ruling")
+    if ruling is TradeRuling.NONE:
+        raise InputError(f"ruling must be refund or settle, got {value!r:.80}")
+    return ruling
 
 
 def _match_abi(ask: SignedOrder, bid: SignedOrder, price: int | None) -> tuple[Any, ...]:
@@ -881,7 +566,7 @@ def _match_abi(ask: SignedOrder, bid: SignedOrder, price: int | None) -> tuple[A
         raise InputError("a match takes the seller's ask (bid=False) and a buyer's bid (bid=True)")
     if ask.order.listing_id != bid.order.listing_id:
         raise InputError(f"ask is for listing #{ask.order.listing_id}, bid for #{bid.order.listing_id}")
-    px = ask.order.price if price is None else _amount(price, "match price")
+    px = ask.order.price if price is None else parse_amount(price, "match price")
     if not ask.order.price <= px <= bid.order.price:
         raise InputError(f"match price {px} is outside [ask {ask.order.price}, bid {bid.order.price}]")
     return (ask.order.as_abi(), ask.signature, bid.order.as_abi(), bid.signature, px)

@@ -22,11 +22,12 @@ from eth_abi.abi import encode as abi_encode
 from eth_hash.auto import keccak
 
 from provenance._internal.client import ContractClient, TxOutcome
+from provenance._internal.enums import parse_enum
 from provenance._internal.hexbytes import parse_address
 from provenance.chain import Chain, Sender, Signer
 from provenance.deployment import Deployment
 from provenance.errors import InputError
-from provenance.models import (
+from provenance.records.registry import (
     Asset,
     Certificate,
     Dispute,
@@ -478,21 +479,15 @@ def _reason(reason: str) -> str:
 
 
 def _right(value: Any) -> Right:
-    from provenance.models import _enum
-
-    return _enum(Right, value, "right")  # type: ignore[no-any-return]
+    return parse_enum(Right, value, "right")
 
 
 def _ruling(value: Any) -> Ruling:
-    from provenance.models import _enum
-
-    return _enum(Ruling, value, "ruling")  # type: ignore[no-any-return]
+    return parse_enum(Ruling, value, "ruling")
 
 
 def _succession(value: Any) -> SuccessionKind:
-    from provenance.models import _enum
-
-    return _enum(SuccessionKind, value, "succession kind")  # type: ignore[no-any-return]
+    return parse_enum(SuccessionKind, value, "succession kind")
 
 
 def _shares(value: Any) -> int:

@@ -74,7 +74,7 @@ class AssetIdType(_LibraryType[bytes]):
     name = "asset"
 
     def parse(self, value: str) -> bytes:
-        from provenance.models import to_bytes32
+        from provenance.records.registry import to_bytes32
 
         return to_bytes32(value, "asset id")
 

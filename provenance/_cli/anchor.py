@@ -20,7 +20,7 @@ __all__ = ["anchor_cmd", "anchor_verify_cmd"]
 def anchor_cmd(c: Context, records: Path, batch_id: str | None) -> None:
     """Anchor a JSON Lines file of trade RECORDS in one transaction; write the proofs beside it."""
     from provenance.anchor import anchor_file, batch_path_for
-    from provenance.models import to_bytes32
+    from provenance.records.registry import to_bytes32
 
     client = c.anchor()
     started = time.perf_counter()

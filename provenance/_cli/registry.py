@@ -77,7 +77,7 @@ def register(
 ) -> None:
     """Register the data FILE (hashed with SHA-256, streamed)."""
     from provenance.hashing import file_sha256
-    from provenance.models import Category, Kind, Level, Registration, to_bytes32
+    from provenance.records.registry import Category, Kind, Level, Registration, to_bytes32
 
     if not file.is_file():
         raise InputError(f"no such file: {file}")
@@ -155,7 +155,7 @@ def revoke(c: Context, asset: bytes, reason: str) -> None:
 @pass_ctx
 def certificate(c: Context, code: str) -> None:
     """Check a certificate verification CODE and print its status and holders."""
-    from provenance.models import parse_code
+    from provenance.records.registry import parse_code
 
     raw = parse_code(code)
     reg = c.registry(write=False)
@@ -247,7 +247,7 @@ def licence_grant(
     derivatives: bool,
 ) -> None:
     """Grant LICENSEE a licence on ASSET."""
-    from provenance.models import LicenceTerms
+    from provenance.records.registry import LicenceTerms
 
     now = int(c.chain().get_block()["timestamp"], 16)
     t = LicenceTerms(asset, licensee, purpose, now, now + days * 86400, terms, share_bps, derivatives)
@@ -345,7 +345,7 @@ def dispute_file(c: Context, asset: bytes, evidence: bytes) -> None:
 @pass_ctx
 def dispute_resolve(c: Context, dispute_id: int, ruling: str, ruling_doc: bytes, transfers: tuple[str, ...]) -> None:
     """Rule on dispute DISPUTE_ID (arbitrator)."""
-    from provenance.models import Right, RightTransfer
+    from provenance.records.registry import Right, RightTransfer
 
     moves = []
     for spec in transfers:

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from provenance._internal.abi import abi_type
-from provenance.models import format_code
+from provenance.records.registry import format_code
 
 __all__ = [
     "Arg",

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from provenance.evidence._report_facts import Arg, BundleFacts, EventFact, checksum, is_hex
 from provenance.evidence._report_text import CHECK_NAMES, LABELS, arg_label, enum_label, event_label
 from provenance.evidence.verify import VerificationReport
-from provenance.models import TOTAL_SHARES, format_code
+from provenance.records.registry import TOTAL_SHARES, format_code
 
 __all__ = [
     "CheckView",

@@ -52,8 +52,8 @@ from provenance.evidence.proofs import (
 from provenance.evidence.verify import verify_bundle
 from provenance.indexer import Indexer, open_store
 from provenance.indexer.decode import EventDecoder
-from provenance.models import Registration
 from provenance.node import LocalNode
+from provenance.records.registry import Registration
 from provenance.registry import Registry
 
 

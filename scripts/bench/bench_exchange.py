@@ -41,8 +41,8 @@ from provenance.chain import Call, Chain, Sender, Signer
 from provenance.compiler import load_artifact
 from provenance.deployment import deploy
 from provenance.exchange import NATIVE, Exchange, Listing, ListingTerms, TradeOpened
-from provenance.models import Kind, LicenceTerms, Registration, Right
 from provenance.node import LocalNode
+from provenance.records.registry import Kind, LicenceTerms, Registration, Right
 from provenance.registry import Registry
 
 PRICE = 10**15

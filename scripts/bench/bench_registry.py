@@ -27,8 +27,8 @@ from provenance.accounts import DevKeyWarning, dev_signer
 from provenance.chain import Call, Chain, Sender
 from provenance.compiler import load_artifact
 from provenance.deployment import deploy
-from provenance.models import Category, LicenceTerms, Registration, Right, RightTransfer, Ruling
 from provenance.node import LocalNode
+from provenance.records.registry import Category, LicenceTerms, Registration, Right, RightTransfer, Ruling
 from provenance.registry import Registry
 
 G_TX = 21_000

@@ -19,8 +19,8 @@ from provenance.accounts import DevKeyWarning, dev_signer
 from provenance.chain import Chain, RpcError, Sender
 from provenance.deployment import deploy
 from provenance.errors import ContractRevert
-from provenance.models import Category, Kind, Level, LicenceTerms, Registration, Right, RightTransfer
 from provenance.node import LocalNode
+from provenance.records.registry import Category, Kind, Level, LicenceTerms, Registration, Right, RightTransfer
 from provenance.registry import Registry
 from tests.property.registry_model import TOTAL, Errors, MLicence, RegistryModel
 

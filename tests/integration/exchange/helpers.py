@@ -17,7 +17,7 @@ from provenance.compiler import Artifact
 from provenance.deployment import Deployment
 from provenance.errors import ContractRevert
 from provenance.exchange import NATIVE, Exchange, ListingTerms
-from provenance.models import Kind, LicenceTerms, Registration, Right
+from provenance.records.registry import Kind, LicenceTerms, Registration, Right
 from provenance.registry import Registry
 
 ETHER = 10**18

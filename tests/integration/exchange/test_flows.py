@@ -15,7 +15,7 @@ from provenance.exchange import (
     TradeStatus,
     order_digest,
 )
-from provenance.models import Right
+from provenance.records.registry import Right
 from tests.integration.exchange.helpers import ETHER, World, h, reverts, split
 
 ZERO = b"\x00" * 32

@@ -9,7 +9,7 @@ import pytest
 from provenance.chain import Call
 from provenance.errors import InputError
 from provenance.exchange import NATIVE, Exchange, ListingTerms, TradeStatus
-from provenance.models import Category, Kind, Level, Registration, Right, Status
+from provenance.records.registry import Category, Kind, Level, Registration, Right, Status
 from tests.integration.exchange.helpers import ETHER, World, h, reverts
 
 

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 from provenance.chain import Signer
 from provenance.errors import ContractRevert
 from provenance.exchange import NATIVE, Exchange, TradeStatus
-from provenance.models import Right
+from provenance.records.registry import Right
 from tests.integration.exchange.helpers import World, h, split
 
 WINDOW = 1_000

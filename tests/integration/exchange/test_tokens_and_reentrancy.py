@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from provenance.exchange import NATIVE, TradeStatus
-from provenance.models import Right
+from provenance.records.registry import Right
 from tests.integration.exchange.helpers import ETHER, World, h, reverts
 
 REENTRANCY_SELECTOR = bytes.fromhex("3ee5aeb5")  # ReentrancyGuardReentrantCall()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from provenance.models import Registration
+from provenance.records.registry import Registration
 
 
 def h(text: str | bytes) -> bytes:

@@ -8,7 +8,7 @@ import pytest
 
 from provenance.chain import Chain
 from provenance.errors import ContractRevert, InputError
-from provenance.models import (
+from provenance.records.registry import (
     Category,
     Kind,
     Level,

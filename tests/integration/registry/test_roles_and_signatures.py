@@ -10,7 +10,7 @@ from provenance.chain import Call, Chain, ErrorDecoder, Sender, Signer
 from provenance.compiler import load_artifact
 from provenance.deployment import Deployment, deploy
 from provenance.errors import ContractRevert
-from provenance.models import LicenceTerms, Right, Status
+from provenance.records.registry import LicenceTerms, Right, Status
 from provenance.registry import Registry, registration_digest, role_id
 from tests.integration.registry.conftest import Actors, advance, now
 from tests.integration.registry.helpers import h, reg

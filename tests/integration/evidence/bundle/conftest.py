@@ -28,8 +28,8 @@ from provenance.deployment import Deployment, deploy
 from provenance.evidence.bundle import AnchoredRecord, Query, export_bundle
 from provenance.exchange import Exchange, ListingTerms
 from provenance.indexer import Indexer, open_store
-from provenance.models import Kind, LicenceTerms, Registration, Right, Ruling
 from provenance.node import LocalNode
+from provenance.records.registry import Kind, LicenceTerms, Registration, Right, Ruling
 from provenance.registry import Registry
 
 GWEI = 10**9

@@ -29,8 +29,8 @@ from provenance.evidence._transactions import decode_transaction
 from provenance.evidence.bundle import Query, canonical_json, export_bundle
 from provenance.evidence.proofs import decode_header
 from provenance.evidence.verify import verify_bundle
-from provenance.models import Kind, Registration, Right
 from provenance.node import free_port
+from provenance.records.registry import Kind, Registration, Right
 from provenance.registry import Registry
 from tests.integration.evidence.bundle.conftest import h
 

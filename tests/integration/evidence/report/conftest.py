@@ -16,7 +16,7 @@ import pytest
 
 from provenance.chain import Sender
 from provenance.evidence.bundle import write_bundle
-from provenance.models import Kind, Registration
+from provenance.records.registry import Kind, Registration
 from provenance.registry import Registry
 from tests.integration.evidence.bundle.conftest import World, h, world
 

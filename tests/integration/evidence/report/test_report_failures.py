@@ -10,7 +10,7 @@ import pytest
 from provenance.cli import main
 from provenance.errors import InputError
 from provenance.evidence.report import build_report, write_report
-from provenance.models import format_code
+from provenance.records.registry import format_code
 from tests.integration.evidence.report.conftest import Samples, World
 from tests.integration.evidence.report.report_support import pdf_text, qr_from_pdf, tampered
 

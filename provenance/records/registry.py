@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from provenance._internal.enums import parse_enum
+from provenance._internal.ints import parse_uint
 from provenance.errors import InputError
 
 __all__ = [
@@ -100,22 +102,6 @@ def to_bytes32(value: bytes | str, what: str) -> bytes:
     raise InputError(f"{what} must be a 32-byte hash (64 hex digits), got {value!r}")
 
 
-def _enum(cls: type[IntEnum], value: Any, what: str) -> Any:
-    try:
-        if isinstance(value, str):
-            return cls[value.upper()]
-        return cls(value)
-    except (KeyError, ValueError):
-        names = ", ".join(m.name.lower() for m in cls)
-        raise InputError(f"{what} must be one of {names}; got {value!r}") from None
-
-
-def _uint(value: Any, bits: int, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**bits:
-        raise InputError(f"{what} must be an integer in [0, 2**{bits}), got {value!r}")
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class Registration:
     """An application for registration (see ``IDataRegistry.Registration``)."""
@@ -134,13 +120,13 @@ class Registration:
         object.__setattr__(self, "content_hash", to_bytes32(self.content_hash, "content hash"))
         object.__setattr__(self, "metadata_hash", to_bytes32(self.metadata_hash, "metadata hash"))
         object.__setattr__(self, "consent_ref", to_bytes32(self.consent_ref, "consent reference"))
-        object.__setattr__(self, "category", _enum(Category, self.category, "category"))
-        object.__setattr__(self, "level", _enum(Level, self.level, "level"))
-        object.__setattr__(self, "kind", _enum(Kind, self.kind, "kind"))
+        object.__setattr__(self, "category", parse_enum(Category, self.category, "category"))
+        object.__setattr__(self, "level", parse_enum(Level, self.level, "level"))
+        object.__setattr__(self, "kind", parse_enum(Kind, self.kind, "kind"))
         if not isinstance(self.metadata_uri, str) or len(self.metadata_uri.encode()) > 2048:
             raise InputError("metadata URI must be a string of at most 2048 bytes")
         parents = tuple(to_bytes32(p, "parent asset id") for p in self.parents)
-        licences = tuple(_uint(x, 256, "parent licence id") for x in self.parent_licences)
+        licences = tuple(parse_uint(x, 256, "parent licence id") for x in self.parent_licences)
         if len(parents) != len(licences):
             raise InputError(
                 f"{len(parents)} parents but {len(licences)} parent licences: give one per parent (0: own right)"
@@ -194,11 +180,11 @@ class LicenceTerms:
         object.__setattr__(self, "purpose_hash", to_bytes32(self.purpose_hash, "purpose hash"))
         object.__setattr__(self, "terms_hash", to_bytes32(self.terms_hash, "terms hash"))
         object.__setattr__(self, "licensee", parse_address(self.licensee, what="licensee"))
-        _uint(self.starts_at, 40, "licence start")
-        _uint(self.expires_at, 40, "licence expiry")
+        parse_uint(self.starts_at, 40, "licence start")
+        parse_uint(self.expires_at, 40, "licence expiry")
         if self.starts_at >= self.expires_at:
             raise InputError(f"licence must start before it expires ({self.starts_at} >= {self.expires_at})")
-        if _uint(self.revenue_share_bps, 16, "revenue share") > 10_000:
+        if parse_uint(self.revenue_share_bps, 16, "revenue share") > 10_000:
             raise InputError(f"revenue share is in basis points, at most 10000, got {self.revenue_share_bps}")
 
     def as_abi(self) -> tuple[Any, ...]:
