@@ -20,7 +20,7 @@ def _script() -> list[str]:
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "PROVENANCE_PASSWORD"}
     # this checkout first: the venv's editable install may point at another one
-    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[3]), env.get("PYTHONPATH", "")])
     return subprocess.run(
         [*_script(), *args], capture_output=True, text=True, check=False, timeout=120, env=env, stdin=subprocess.DEVNULL
     )

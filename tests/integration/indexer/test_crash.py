@@ -20,7 +20,7 @@ from provenance.indexer import Indexer, IndexerConfig, PostgresStore, SqliteStor
 from tests.integration.indexer.conftest import StoreFactory
 from tests.integration.indexer.support import dump_index, emit_bulk
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KILLS = 5
 
 

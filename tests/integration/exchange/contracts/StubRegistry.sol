@@ -4,7 +4,7 @@
 // consent reference) can still be exercised.
 pragma solidity 0.8.30;
 
-import {IDataRegistry} from "../../../contracts/IDataRegistry.sol";
+import {IDataRegistry} from "../../../../contracts/IDataRegistry.sol";
 
 contract StubRegistry {
     mapping(bytes32 => IDataRegistry.Asset) private _assets;
