@@ -3,7 +3,7 @@
 ::
 
     exchange = Exchange.from_deployment(deployment, chain, Sender(chain, seller))
-    filed = exchange.list(ListingTerms(asset_id, contract_hash=h, price=10**18))
+    filed = exchange.list_asset(ListingTerms(asset_id, contract_hash=h, price=10**18))
     operator_view.admit(filed.listing_id)                      # an OPERATOR_ROLE sender
     opened = buyer_view.order(filed.listing_id)                # escrows the price
     exchange.deliver(opened.trade_id, delivery_hash)
@@ -22,7 +22,6 @@ locally), optionally without pre-flight when the caller sets the gas limits.
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,7 +31,7 @@ from provenance._internal.abi import AbiCodec
 from provenance._internal.client import ContractClient, TxOutcome
 from provenance._internal.enums import parse_enum
 from provenance._internal.hexbytes import parse_address
-from provenance._internal.ints import is_int, parse_amount, parse_positive, parse_uint
+from provenance._internal.ints import describe, is_int, parse_amount, parse_positive, parse_uint
 from provenance.chain import Call, Chain, Sender, Signer
 from provenance.deployment import Deployment
 from provenance.errors import CompileError, InputError
@@ -166,7 +165,7 @@ class Exchange(ContractClient):
         return cls(chain, deployment.contract(cls.CONTRACT).address, sender)
 
     # ------------------------------------------------------------------ listing and admission
-    def list(self, terms: ListingTerms) -> ListingFiled:
+    def list_asset(self, terms: ListingTerms) -> ListingFiled:
         """List an asset (the sender is the seller); it waits for the operator's admission."""
         if not isinstance(terms, ListingTerms):
             raise InputError("list() takes a ListingTerms")
@@ -202,7 +201,7 @@ class Exchange(ContractClient):
             self._ensure_allowance(listing.terms.currency, listing.terms.price)
         return self._opened(self._outcome(self._require_sender().transact(self.build_order(listing))))[0]
 
-    def offer(self, listing_id: int, price: int, *, approve: bool = True) -> OfferMade:
+    def make_offer(self, listing_id: int, price: int, *, approve: bool = True) -> OfferMade:
         """Offer ``price`` for a listing; the amount is escrowed until accepted or cancelled."""
         parse_amount(price, "offer price")
         listing = self.listing(parse_positive(listing_id, "listing id"))
@@ -264,7 +263,7 @@ class Exchange(ContractClient):
             raise InputError("a match batch needs at least one match")
         return self._call("matchBatch", [_match_abi(a, b, p) for a, b, p in matches])
 
-    def match_batch(self, matches: Sequence[tuple[SignedOrder, SignedOrder, int | None]]) -> builtins.list[TradeOpened]:
+    def match_batch(self, matches: Sequence[tuple[SignedOrder, SignedOrder, int | None]]) -> list[TradeOpened]:
         """Submit many matches in one transaction (all or nothing)."""
         return self._opened(self._outcome(self._require_sender().transact(self.build_match_batch(matches))))
 
@@ -313,7 +312,7 @@ class Exchange(ContractClient):
         """Settle a confirmed (or lapsed) trade: split the escrow, grant the buyer's licence."""
         return self.settlements(self._outcome(self._require_sender().transact(self.build_settle(trade_id))))[0]
 
-    def settle_batch(self, trade_ids: Sequence[int]) -> builtins.list[Settlement]:
+    def settle_batch(self, trade_ids: Sequence[int]) -> list[Settlement]:
         """Settle many trades in one transaction (all or nothing)."""
         return self.settlements(self._outcome(self._require_sender().transact(self.build_settle_batch(trade_ids))))
 
@@ -321,7 +320,7 @@ class Exchange(ContractClient):
         """Cancel before delivery (buyer or seller); the escrow is credited back to the buyer."""
         return self._refunds(self._tx("cancel", parse_positive(trade_id, "trade id")))[0]
 
-    def dispute(self, trade_id: int, evidence_hash: bytes | str) -> TxOutcome:
+    def dispute_trade(self, trade_id: int, evidence_hash: bytes | str) -> TxOutcome:
         """File a dispute (buyer or seller): the trade freezes until the arbitrator rules."""
         return self._tx("dispute", parse_positive(trade_id, "trade id"), _nonzero_hash(evidence_hash, "evidence hash"))
 
@@ -344,7 +343,7 @@ class Exchange(ContractClient):
         ev = out.first("Withdrawn").args
         return Withdrawal(_addr(ev["account"]), cur, int(ev["amount"]), out)
 
-    def send(self, calls: Sequence[Call], *, preflight: bool = True, chunk: int = 500) -> builtins.list[str]:
+    def send(self, calls: Sequence[Call], *, preflight: bool = True, chunk: int = 500) -> list[str]:
         """Sign and send prepared calls, ``chunk`` per HTTP request, without waiting; returns the hashes.
 
         Without ``preflight`` each call needs its gas limit set, and a call may depend on calls sent
@@ -354,17 +353,17 @@ class Exchange(ContractClient):
         sender = self._require_sender()
         if chunk < 1:
             raise InputError("chunk must be at least 1")
-        hashes: builtins.list[str] = []
+        hashes: list[str] = []
         for start in range(0, len(calls), chunk):
             hashes.extend(sender.send_many(calls[start : start + chunk], preflight=preflight))
         return hashes
 
-    def collect(self, hashes: Sequence[str], *, check: bool = True) -> builtins.list[TxOutcome]:
+    def collect(self, hashes: Sequence[str], *, check: bool = True) -> list[TxOutcome]:
         """Wait for the receipts of ``hashes`` (from any sender) and decode our events; with ``check``
         a failed transaction raises its decoded revert."""
         return [self._outcome(r) for r in self._require_sender().wait(hashes, check=check)]
 
-    def submit(self, calls: Sequence[Call], *, preflight: bool = True, chunk: int = 500) -> builtins.list[TxOutcome]:
+    def submit(self, calls: Sequence[Call], *, preflight: bool = True, chunk: int = 500) -> list[TxOutcome]:
         """:meth:`send` then :meth:`collect`: many calls pipelined, every receipt awaited."""
         return self.collect(self.send(calls, preflight=preflight, chunk=chunk))
 
@@ -445,7 +444,7 @@ class Exchange(ContractClient):
             int(t[8]),
         )
 
-    def offer_info(self, offer_id: int) -> Offer:
+    def offer(self, offer_id: int) -> Offer:
         t = self._view1("getOffer", parse_positive(offer_id, "offer id"))
         status = OfferStatus(t[2])
         if status == OfferStatus.NONE:
@@ -486,14 +485,14 @@ class Exchange(ContractClient):
         return int(self._erc20.decode_output("balanceOf", self.chain.call(parse_address(token, what="token"), data))[0])
 
     # ------------------------------------------------------------------ decoding results
-    def opened(self, out: TxOutcome) -> builtins.list[TradeOpened]:
+    def opened(self, out: TxOutcome) -> list[TradeOpened]:
         """The trades opened in a transaction."""
         return self._opened(out)
 
-    def settlements(self, out: TxOutcome) -> builtins.list[Settlement]:
+    def settlements(self, out: TxOutcome) -> list[Settlement]:
         """The settlements in a transaction, each with its payouts."""
-        payouts: dict[int, builtins.list[Payout]] = {}
-        result: builtins.list[Settlement] = []
+        payouts: dict[int, list[Payout]] = {}
+        result: list[Settlement] = []
         for ev in out.events:
             a = ev.args
             if ev.name == "PayoutCredited":
@@ -509,7 +508,7 @@ class Exchange(ContractClient):
                 )
         return result
 
-    def _opened(self, out: TxOutcome) -> builtins.list[TradeOpened]:
+    def _opened(self, out: TxOutcome) -> list[TradeOpened]:
         return [
             TradeOpened(
                 int(a["tradeId"]),
@@ -525,7 +524,7 @@ class Exchange(ContractClient):
             for a in (e.args for e in out.all("TradeOpened"))
         ]
 
-    def _refunds(self, out: TxOutcome) -> builtins.list[Refund]:
+    def _refunds(self, out: TxOutcome) -> list[Refund]:
         return [
             Refund(int(a["tradeId"]), _addr(a["buyer"]), _addr(a["currency"]), int(a["amount"]), out)
             for a in (e.args for e in out.all("TradeRefunded"))
@@ -541,7 +540,7 @@ def _addr(value: Any) -> str:
 
 def _reason_code(value: Any) -> int:
     if not is_int(value) or not 0 < value < 2**16:
-        raise InputError(f"reason code must be 1..65535, got {value!r}")
+        raise InputError(f"reason code must be 1..65535, got {describe(value)}")
     return int(value)
 
 
@@ -555,7 +554,7 @@ def _nonzero_hash(value: bytes | str, what: str) -> bytes:
 def _ruling(value: Any) -> TradeRuling:
     ruling = parse_enum(TradeRuling, value, "ruling")
     if ruling is TradeRuling.NONE:
-        raise InputError(f"ruling must be refund or settle, got {value!r:.80}")
+        raise InputError(f"ruling must be refund or settle, got {describe(value)}")
     return ruling
 
 

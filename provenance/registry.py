@@ -240,7 +240,7 @@ class Registry(ContractClient):
         return self._tx("revokeLicence", _id(licence_id, "licence id"), _reason(reason))
 
     # ------------------------------------------------------------------ pledges
-    def pledge(
+    def create_pledge(
         self,
         asset_id: bytes | str,
         right: Right | int | str,
@@ -408,7 +408,7 @@ class Registry(ContractClient):
                 frontier = nxt
         return out
 
-    def pledge_info(self, pledge_id: int) -> Pledge:
+    def pledge(self, pledge_id: int) -> Pledge:
         t = self._view1("getPledge", _id(pledge_id, "pledge id"))
         return Pledge(pledge_id, t[0], Right(t[1]), t[2], t[3], t[4], t[5], t[6])
 

@@ -87,7 +87,7 @@ def list_(
     from provenance.exchange import ListingTerms
 
     terms = ListingTerms(asset, contract_text, price, currency, purpose, days * 86_400, share_bps, derivatives)
-    filed = _client(c).list(terms)
+    filed = _client(c).list_asset(terms)
     click.echo(f"listing #{filed.listing_id} pending admission; tx {filed.tx.tx_hash} (gas {filed.tx.gas_used})")
 
 
@@ -142,7 +142,7 @@ def order(c: Context, listing_id: int) -> None:
 @pass_ctx
 def offer(c: Context, listing_id: int, price: int) -> None:
     """Offer PRICE for LISTING_ID; the amount is escrowed."""
-    made = _client(c).offer(listing_id, price)
+    made = _client(c).make_offer(listing_id, price)
     click.echo(f"offer #{made.offer_id}: price {made.price}, escrowed {made.amount}; tx {made.tx.tx_hash}")
 
 
@@ -282,7 +282,7 @@ def cancel(c: Context, trade_id: int) -> None:
 @pass_ctx
 def dispute(c: Context, trade_id: int, evidence: bytes) -> None:
     """File a dispute over TRADE_ID (buyer or seller); the trade freezes."""
-    click.echo(f"disputed; trade frozen; tx {_client(c).dispute(trade_id, evidence).tx_hash}")
+    click.echo(f"disputed; trade frozen; tx {_client(c).dispute_trade(trade_id, evidence).tx_hash}")
 
 
 @exchange.command()
@@ -332,7 +332,7 @@ def show(c: Context, kind: str, item_id: int) -> None:
         if tr.licence_id:
             click.echo(f"  licence #{tr.licence_id}")
     else:
-        of = ex.offer_info(item_id)
+        of = ex.offer(item_id)
         click.echo(
             f"offer #{item_id}: {of.status.name.lower()}, listing #{of.listing_id}, buyer {of.buyer}, "
             f"price {of.price}, escrowed {of.amount}"

@@ -294,7 +294,7 @@ def pledge() -> None:
 @pass_ctx
 def pledge_create(c: Context, asset: bytes, right: str, pledgee: str, shares: int, terms: bytes) -> None:
     """Pledge SHARES of RIGHT of ASSET to PLEDGEE."""
-    issued = c.registry().pledge(asset, right, pledgee, shares, terms)
+    issued = c.registry().create_pledge(asset, right, pledgee, shares, terms)
     click.echo(f"pledge #{issued.id}; tx {issued.tx.tx_hash}")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any, TypeVar
 
+from provenance._internal.ints import describe
 from provenance.errors import InputError
 
 __all__ = ["enum_name", "parse_enum"]
@@ -31,7 +32,7 @@ def parse_enum(cls: type[E], value: Any, what: str) -> E:
     except (KeyError, ValueError):
         pass
     names = ", ".join(enum_name(m) for m in cls)
-    raise InputError(f"{what} must be one of {names}; got {value!r:.80}")
+    raise InputError(f"{what} must be one of {names}; got {describe(value)}")
 
 
 def enum_name(member: IntEnum) -> str:

@@ -13,7 +13,7 @@ from enum import IntEnum
 from typing import Any
 
 from provenance._internal.enums import parse_enum
-from provenance._internal.ints import parse_uint
+from provenance._internal.ints import describe, parse_uint
 from provenance.errors import InputError
 
 __all__ = [
@@ -99,7 +99,7 @@ def to_bytes32(value: bytes | str, what: str) -> bytes:
         return bytes(value)
     if isinstance(value, str) and _HEX32.match(value):
         return bytes.fromhex(value.removeprefix("0x"))
-    raise InputError(f"{what} must be a 32-byte hash (64 hex digits), got {value!r}")
+    raise InputError(f"{what} must be a 32-byte hash (64 hex digits), got {describe(value)}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,7 @@ class Bench:
         return r.asset_id
 
     def listing(self, seller: Signer, asset: bytes, currency: str = NATIVE, price: int = PRICE) -> tuple[int, Any]:
-        filed = self.ex(seller).list(ListingTerms(asset, h("standard contract"), price, currency, h("analytics")))
+        filed = self.ex(seller).list_asset(ListingTerms(asset, h("standard contract"), price, currency, h("analytics")))
         admitted = self.ex(self.admin).admit(filed.listing_id)
         return filed.listing_id, (filed.tx, admitted)
 
@@ -160,18 +160,18 @@ def gas_table(b: Bench) -> dict[str, Any]:
     }
     # (3) the other paths
     other: dict[str, int] = {}
-    off = b.ex(buyer).offer(lid, PRICE // 2)
+    off = b.ex(buyer).make_offer(lid, PRICE // 2)
     other["offer"] = off.tx.gas_used
     other["accept"] = b.ex(seller).accept(off.offer_id).tx.gas_used
-    off2 = b.ex(buyer).offer(lid, PRICE // 3)
+    off2 = b.ex(buyer).make_offer(lid, PRICE // 3)
     other["cancelOffer"] = b.ex(buyer).cancel_offer(off2.offer_id).gas_used
     t4 = b.ex(buyer).order(lid)
     other["cancel (refund)"] = b.ex(buyer).cancel(t4.trade_id).tx.gas_used
     t5 = b.ex(buyer).order(lid)
-    other["dispute"] = b.ex(buyer).dispute(t5.trade_id, h("evidence")).gas_used
+    other["dispute"] = b.ex(buyer).dispute_trade(t5.trade_id, h("evidence")).gas_used
     other["resolve (refund)"] = b.ex(b.admin).resolve(t5.trade_id, "refund", h("ruling")).tx.gas_used
     t6 = b.ex(buyer).order(lid)
-    b.ex(buyer).dispute(t6.trade_id, h("evidence"))
+    b.ex(buyer).dispute_trade(t6.trade_id, h("evidence"))
     other["resolve (settle)"] = b.ex(b.admin).resolve(t6.trade_id, "settle", h("ruling")).tx.gas_used
     other["deposit"] = b.ex(buyer).deposit(NATIVE, 20 * PRICE).tx.gas_used
     op = b.ex(b.admin)

@@ -237,7 +237,7 @@ class RegistryMachine(RuleBasedStateMachine):
         expected = self.model.pledge(self.addr[who], aid, right, self.addr[frm], self.addr[pledgee], shares)
         self.apply(
             expected,
-            lambda: self.clients[who].pledge(aid, right, self.addr[pledgee], shares, _h("loan"), self.addr[frm]),
+            lambda: self.clients[who].create_pledge(aid, right, self.addr[pledgee], shares, _h("loan"), self.addr[frm]),
         )
 
     @precondition(lambda self: self.model.pledges)
@@ -343,7 +343,7 @@ class RegistryMachine(RuleBasedStateMachine):
             got_l = reader.licence(lid)
             assert (got_l.revoked, got_l.grantor, got_l.terms.licensee) == (lic.revoked, lic.grantor, lic.licensee)
         for pid, p in enumerate(m.pledges, start=1):
-            got_p = reader.pledge_info(pid)
+            got_p = reader.pledge(pid)
             assert (got_p.active, got_p.pledgor, got_p.pledgee, got_p.shares) == (
                 p.active,
                 p.pledgor,

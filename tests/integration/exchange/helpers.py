@@ -144,7 +144,7 @@ class World:
             purpose_hash=h("analytics"),
             **kw,
         )
-        listing_id = self.ex(seller).list(terms).listing_id
+        listing_id = self.ex(seller).list_asset(terms).listing_id
         if admit:
             self.ex(self.actors.operator).admit(listing_id)
         return listing_id

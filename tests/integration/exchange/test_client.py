@@ -39,11 +39,11 @@ def test_inputs_are_checked_before_anything_is_sent(w: World) -> None:
     with pytest.raises(InputError, match="currency"):
         ex.withdraw("not-an-address")
     with pytest.raises(InputError, match="offer price"):
-        ex.offer(1, 0)
+        ex.make_offer(1, 0)
     with pytest.raises(InputError, match="at least one"):
         ex.settle_batch([])
     with pytest.raises(InputError, match="ListingTerms"):
-        ex.list((w.assets["derived"], h("c"), 1))  # type: ignore[arg-type]
+        ex.list_asset((w.assets["derived"], h("c"), 1))  # type: ignore[arg-type]
     with pytest.raises(InputError, match="read-only"):
         w.ex().withdraw(NATIVE)
     with pytest.raises(InputError, match="unknown exchange role"):

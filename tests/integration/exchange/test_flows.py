@@ -101,12 +101,12 @@ def test_fixed_price_trade_erc20_and_resource_asset(w: World) -> None:
 def test_negotiated_offer_accept_and_cancel(w: World) -> None:
     a = w.actors
     lid = w.listed(a.bob, price=ETHER)
-    low = w.ex(a.dave).offer(lid, ETHER // 2)
-    other = w.ex(a.carol).offer(lid, ETHER // 3)
+    low = w.ex(a.dave).make_offer(lid, ETHER // 2)
+    other = w.ex(a.carol).make_offer(lid, ETHER // 3)
     assert w.ex().total_escrowed() == ETHER // 2 + ETHER // 3
     # the seller declines one, accepts the other
     w.ex(a.bob).cancel_offer(other.offer_id)
-    assert w.ex().offer_info(other.offer_id).status == OfferStatus.CANCELLED
+    assert w.ex().offer(other.offer_id).status == OfferStatus.CANCELLED
     assert w.ex().withdrawable(a.carol.address) == ETHER // 3
     with reverts("ExchangeUnauthorizedParty", account=a.stranger.address):
         w.ex(a.stranger).accept(low.offer_id)
@@ -117,7 +117,7 @@ def test_negotiated_offer_accept_and_cancel(w: World) -> None:
     with reverts("ExchangeWrongOfferStatus"):
         w.ex(a.dave).cancel_offer(low.offer_id)
     # the buyer withdraws an offer of their own
-    mine = w.ex(a.dave).offer(lid, 123)
+    mine = w.ex(a.dave).make_offer(lid, 123)
     w.ex(a.dave).cancel_offer(mine.offer_id)
     w.ex(a.bob).deliver(opened.trade_id, h("d"))
     w.ex(a.dave).confirm(opened.trade_id)
@@ -218,11 +218,11 @@ def test_dispute_freezes_and_arbitrator_rules(w: World) -> None:
     for t in (t1, t2):
         w.ex(a.bob).deliver(t, h("d"))
     with reverts("ExchangeUnauthorizedParty", account=a.stranger.address):
-        w.ex(a.stranger).dispute(t2, h("x"))
+        w.ex(a.stranger).dispute_trade(t2, h("x"))
     with reverts("ExchangeZeroHash"):
         w.ex(a.dave)._tx("dispute", t1, ZERO)
-    w.ex(a.dave).dispute(t1, h("not what was described"))
-    w.ex(a.bob).dispute(t2, h("buyer is stalling"))
+    w.ex(a.dave).dispute_trade(t1, h("not what was described"))
+    w.ex(a.bob).dispute_trade(t2, h("buyer is stalling"))
     with reverts("ExchangeTradeDisputed", tradeId=t1):
         w.ex(a.dave).confirm(t1)
     w.advance(2_000)
@@ -231,7 +231,7 @@ def test_dispute_freezes_and_arbitrator_rules(w: World) -> None:
     with reverts("ExchangeTradeDisputed", tradeId=t1):
         w.ex(a.dave).cancel(t1)
     with reverts("ExchangeTradeDisputed", tradeId=t1):
-        w.ex(a.dave).dispute(t1, h("again"))
+        w.ex(a.dave).dispute_trade(t1, h("again"))
     arb = w.ex(a.arbitrator)
     with reverts("ExchangeInvalidRuling"):
         arb._tx("resolve", t1, 0, h("r"))
@@ -283,14 +283,14 @@ def test_trade_life_rebuilt_from_events_alone(w: World) -> None:
     start = w.chain.block_number() + 1
     lid = w.listed(a.bob)
     t1 = w.ex(a.dave).order(lid).trade_id
-    t2 = w.ex(a.bob).accept(w.ex(a.carol).offer(lid, ETHER // 4).offer_id).trade_id
+    t2 = w.ex(a.bob).accept(w.ex(a.carol).make_offer(lid, ETHER // 4).offer_id).trade_id
     t3 = w.ex(a.dave).order(lid).trade_id
     w.ex(a.bob).deliver(t1, h("d1"))
     w.ex(a.dave).confirm(t1)
     w.ex(a.dave).settle(t1)
     w.ex(a.carol).cancel(t2)
     w.ex(a.bob).deliver(t3, h("d3"))
-    w.ex(a.dave).dispute(t3, h("e"))
+    w.ex(a.dave).dispute_trade(t3, h("e"))
     w.ex(a.arbitrator).resolve(t3, "refund", h("r"))
     logs = w.chain.rpc("eth_getLogs", [{"address": w.exchange_address, "fromBlock": hex(start), "toBlock": "latest"}])
     ex = w.ex()

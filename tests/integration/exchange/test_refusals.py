@@ -33,48 +33,48 @@ def test_listing_refusals_by_asset_state(w: World) -> None:
     # (1) core data is never tradable
     core = register(w, a.bob, "core", level=Level.CORE, kind=Kind.PRODUCT)
     with reverts("ExchangeCoreDataNotTradable", assetId=core):
-        bob.list(terms(w, core.hex()))
+        bob.list_asset(terms(w, core.hex()))
     # (2) not certified: in notice, or rejected
     applied = register(w, a.bob, "applied", certify=False, kind=Kind.PRODUCT)
     with reverts("ExchangeAssetNotCertified", assetId=applied, status=int(Status.APPLIED)):
-        bob.list(terms(w, applied.hex()))
+        bob.list_asset(terms(w, applied.hex()))
     with reverts("ExchangeAssetNotCertified", status=int(Status.NONE)):
-        bob.list(terms(w, h("never registered").hex()))
+        bob.list_asset(terms(w, h("never registered").hex()))
     # (3) a regulator's freeze
     derived = w.assets["derived"]
     w.reg(a.regulator).freeze(derived, h("order"))
     with reverts("ExchangeAssetFrozen", assetId=derived):
-        bob.list(terms(w))
+        bob.list_asset(terms(w))
     w.reg(a.regulator).unfreeze(derived, h("lifted"))
     # (4) an open dispute in the registry
     w.reg(a.carol).file_dispute(derived, h("co-holder objects"))
     with reverts("ExchangeAssetDisputed", assetId=derived, openDisputes=1):
-        bob.list(terms(w))
+        bob.list_asset(terms(w))
     w.reg(a.arbitrator).resolve_dispute(1, "dismissed", h("dismissed"))
     # (5) an active pledge
-    pledge = w.reg(a.bob).pledge(derived, Right.HOLDING, a.stranger.address, 10, h("loan"))
+    pledge = w.reg(a.bob).create_pledge(derived, Right.HOLDING, a.stranger.address, 10, h("loan"))
     with reverts("ExchangeAssetPledged", assetId=derived, activePledges=1):
-        bob.list(terms(w))
+        bob.list_asset(terms(w))
     w.reg(a.stranger).release_pledge(pledge.id)
-    assert bob.list(terms(w)).listing_id == 1
+    assert bob.list_asset(terms(w)).listing_id == 1
 
 
 def test_listing_refusals_by_seller_rights(w: World) -> None:
     a = w.actors
     # (1) no operation right at all
     with reverts("ExchangeNotOperationHolder", assetId=w.assets["derived"], account=a.dave.address):
-        w.ex(a.dave).list(terms(w))
+        w.ex(a.dave).list_asset(terms(w))
     # (2) a resource's licence follows the processing right: the operation right alone is not enough
     res = w.assets["resource"]
     w.reg(a.dave).transfer_right(res, Right.OPERATION, a.carol.address, 1)
     with reverts("ExchangeNotLicensingHolder", assetId=res, account=a.carol.address, right=int(Right.PROCESSING)):
-        w.ex(a.carol).list(terms(w, "resource"))
+        w.ex(a.carol).list_asset(terms(w, "resource"))
     # (3) a party that has been succeeded acts through its successor only
     w.reg(a.registrar).record_succession(a.carol.address, a.stranger.address, "merger", h("merger deed"))
     with reverts("ExchangeSucceededParty", account=a.carol.address, successor=a.stranger.address):
-        w.ex(a.carol).list(terms(w))
+        w.ex(a.carol).list_asset(terms(w))
     # ... and the successor lists with the shares it now acts for
-    assert w.ex(a.stranger).list(terms(w)).listing_id == 1
+    assert w.ex(a.stranger).list_asset(terms(w)).listing_id == 1
 
 
 def test_listing_refusals_by_terms(w: World) -> None:
@@ -133,10 +133,10 @@ def test_personal_data_without_consent_is_refused(w: World) -> None:
     w.sender(a.admin).transact(Call(stub, w.codec("StubRegistry").encode("setAsset", asset, record)))
     ex = Exchange(w.chain, ex_addr, w.sender(a.bob))
     with reverts("ExchangeConsentMissing", assetId=asset):
-        ex.list(ListingTerms(asset, h("c"), 1))
+        ex.list_asset(ListingTerms(asset, h("c"), 1))
     consented = (*record[:7], h("consent form 17"), *record[8:])
     w.sender(a.admin).transact(Call(stub, w.codec("StubRegistry").encode("setAsset", asset, consented)))
-    assert ex.list(ListingTerms(asset, h("c"), 1)).listing_id == 1
+    assert ex.list_asset(ListingTerms(asset, h("c"), 1)).listing_id == 1
 
 
 def test_trading_frozen_or_pledged_assets_fails(w: World) -> None:
@@ -144,13 +144,13 @@ def test_trading_frozen_or_pledged_assets_fails(w: World) -> None:
     derived = w.assets["derived"]
     lid = w.listed(a.bob)
     t = w.ex(a.dave).order(lid).trade_id
-    offer = w.ex(a.carol).offer(lid, ETHER // 2).offer_id
+    offer = w.ex(a.carol).make_offer(lid, ETHER // 2).offer_id
     # (1) frozen after admission: no new orders, offers, acceptances or matches
     w.reg(a.regulator).freeze(derived, h("order"))
     with reverts("ExchangeAssetFrozen", assetId=derived):
         w.ex(a.dave).order(lid)
     with reverts("ExchangeAssetFrozen", assetId=derived):
-        w.ex(a.dave).offer(lid, 1)
+        w.ex(a.dave).make_offer(lid, 1)
     with reverts("ExchangeAssetFrozen", assetId=derived):
         w.ex(a.bob).accept(offer)
     w.ex(a.dave).deposit(NATIVE, ETHER)
@@ -168,17 +168,17 @@ def test_trading_frozen_or_pledged_assets_fails(w: World) -> None:
     with reverts("RegistryAssetFrozen", assetId=derived):
         w.ex(a.dave).settle(t)
     # a refund path stays open while frozen
-    w.ex(a.dave).dispute(t, h("frozen"))
+    w.ex(a.dave).dispute_trade(t, h("frozen"))
     w.ex(a.arbitrator).resolve(t, "refund", h("refund while frozen"))
     w.ex(a.carol).cancel_offer(offer)
     w.reg(a.regulator).unfreeze(derived, h("lifted"))
     w.ex(a.operator).admit(lid)
     # (2) pledged after admission
-    pledge = w.reg(a.carol).pledge(derived, Right.OPERATION, a.stranger.address, 1, h("loan"))
+    pledge = w.reg(a.carol).create_pledge(derived, Right.OPERATION, a.stranger.address, 1, h("loan"))
     with reverts("ExchangeAssetPledged", assetId=derived, activePledges=1):
         w.ex(a.dave).order(lid)
     with reverts("ExchangeAssetPledged"):
-        w.ex(a.dave).offer(lid, 5)
+        w.ex(a.dave).make_offer(lid, 5)
     w.reg(a.stranger).release_pledge(pledge.id)
     assert w.ex(a.dave).order(lid).amount == ETHER
     w.assert_conserved()

@@ -40,8 +40,8 @@ def _scene(w: World) -> Scene:
     delivered = dave.order(admitted).trade_id
     disputed = dave.order(admitted).trade_id
     w.ex(a.bob).deliver(delivered, h("d"))
-    dave.dispute(disputed, h("e"))
-    offer = dave.offer(admitted, ETHER // 2).offer_id
+    dave.dispute_trade(disputed, h("e"))
+    offer = dave.make_offer(admitted, ETHER // 2).offer_id
     dave.deposit(NATIVE, ETHER)
     ask, bid = w.ex().sign_match(
         a.bob, a.dave, admitted, price=ETHER, deadline=w.now() + 3600, ask_nonce=1, bid_nonce=1

@@ -188,7 +188,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         if self.frozen[lm.asset]:
             self.expect_fail("ExchangeAssetFrozen", self.ex(b).offer, lm.listing_id, price)
             return
-        made = self.ex(b).offer(lm.listing_id, price, approve=False)
+        made = self.ex(b).make_offer(lm.listing_id, price, approve=False)
         amount = received(self.w, lm.currency, price)
         assert made.amount == amount
         self.escrowed[lm.currency] += amount
@@ -301,9 +301,9 @@ class ExchangeMachine(RuleBasedStateMachine):
         t = self.trade_models[trade]
         who = self.ex(self.party(trade, by_seller))
         if t.status not in (TradeStatus.ESCROWED, TradeStatus.DELIVERED, TradeStatus.CONFIRMED):
-            self.expect_fail(self.trade_error(t.status), who.dispute, trade, h("evidence"))
+            self.expect_fail(self.trade_error(t.status), who.dispute_trade, trade, h("evidence"))
             return
-        who.dispute(trade, h("evidence"))
+        who.dispute_trade(trade, h("evidence"))
         t.status = TradeStatus.DISPUTED
 
     def do_resolve(self, trade: int, settle: bool) -> None:

@@ -52,7 +52,7 @@ def test_fee_on_transfer_token_escrows_what_arrived(w: World) -> None:
     assert (opened.price, opened.amount) == (1_000_000, 990_000)
     assert w.ex().trade(opened.trade_id).amount == 990_000
     w.assert_conserved(fee_tok)
-    offer = w.ex(a.carol).offer(lid, 500_000)
+    offer = w.ex(a.carol).make_offer(lid, 500_000)
     assert offer.amount == 495_000
     dep = w.ex(a.carol).deposit(fee_tok, 100_000)
     assert dep.amount == 99_000 and w.ex().withdrawable(a.carol.address, fee_tok) == 99_000

@@ -145,16 +145,16 @@ def _scenario(w: World) -> dict[str, Any]:
     t_ruled_settle = w.ex(a.dave).order(lid).trade_id
     for t in (t_refund, t_ruled_settle):
         w.ex(a.bob).deliver(t, h(f"d{t}"))
-    w.ex(a.dave).dispute(t_refund, h("not what was described"))
-    w.ex(a.bob).dispute(t_ruled_settle, h("buyer is stalling"))
+    w.ex(a.dave).dispute_trade(t_refund, h("not what was described"))
+    w.ex(a.bob).dispute_trade(t_ruled_settle, h("buyer is stalling"))
     marks["disputed"] = w.chain.block_number()
     w.ex(a.arbitrator).resolve(t_refund, "refund", h("ruling 1"))
     w.ex(a.arbitrator).resolve(t_ruled_settle, "settle", h("ruling 2"))
     # negotiated offers: one accepted and settled after the window lapsed, one declined, one withdrawn
-    accepted = w.ex(a.carol).offer(lid, ETHER // 4).offer_id
-    declined = w.ex(a.dave).offer(lid, ETHER // 5).offer_id
-    withdrawn = w.ex(a.dave).offer(lid, 123).offer_id
-    left_open = w.ex(a.stranger).offer(lid, 456).offer_id
+    accepted = w.ex(a.carol).make_offer(lid, ETHER // 4).offer_id
+    declined = w.ex(a.dave).make_offer(lid, ETHER // 5).offer_id
+    withdrawn = w.ex(a.dave).make_offer(lid, 123).offer_id
+    left_open = w.ex(a.stranger).make_offer(lid, 456).offer_id
     t_offer = w.ex(a.bob).accept(accepted).trade_id
     w.ex(a.bob).cancel_offer(declined)
     w.ex(a.dave).cancel_offer(withdrawn)

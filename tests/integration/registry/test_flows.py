@@ -158,7 +158,7 @@ def test_derived_data_lineage(as_: Make, actors: Actors, chain: Chain) -> None:
 def test_pledge_blocks_moves_until_released_or_enforced(as_: Make, actors: Actors, chain: Chain) -> None:
     aid = certified(as_, actors, chain)
     alice, bank = as_(actors.alice), as_(actors.dave)
-    p = alice.pledge(aid, Right.HOLDING, actors.dave.address, 600_000, h("loan"))
+    p = alice.create_pledge(aid, Right.HOLDING, actors.dave.address, 600_000, h("loan"))
     assert alice.active_pledge_count(aid) == 1
     with pytest.raises(ContractRevert) as exc:
         alice.transfer_right(aid, Right.HOLDING, actors.bob.address, 500_000)
@@ -169,10 +169,10 @@ def test_pledge_blocks_moves_until_released_or_enforced(as_: Make, actors: Actor
     assert exc.value.name == "RegistryNotPledgee"
     bank.release_pledge(p.id)
     assert alice.active_pledge_count(aid) == 0
-    p2 = alice.pledge(aid, Right.HOLDING, actors.dave.address, 600_000, h("loan2"))
+    p2 = alice.create_pledge(aid, Right.HOLDING, actors.dave.address, 600_000, h("loan2"))
     as_(actors.registrar).enforce_pledge(p2.id)
     assert alice.holders(aid, Right.HOLDING) == {actors.bob.address: 400_000, actors.dave.address: 600_000}
-    assert not alice.pledge_info(p2.id).active
+    assert not alice.pledge(p2.id).active
 
 
 def test_dispute_freezes_and_ruling_transfers(as_: Make, actors: Actors, chain: Chain) -> None:
@@ -189,7 +189,7 @@ def test_dispute_freezes_and_ruling_transfers(as_: Make, actors: Actors, chain: 
         lambda: alice.grant_licence(
             LicenceTerms(aid, actors.carol.address, h("p"), now(chain), now(chain) + 9, h("t"))
         ),
-        lambda: alice.pledge(aid, Right.HOLDING, actors.carol.address, 1, h("l")),
+        lambda: alice.create_pledge(aid, Right.HOLDING, actors.carol.address, 1, h("l")),
     ):
         with pytest.raises(ContractRevert) as exc:
             attempt()

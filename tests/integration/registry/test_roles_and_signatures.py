@@ -33,7 +33,7 @@ def test_role_matrix(as_: Make, actors: Actors, chain: Chain, deployment: Deploy
     cert = alice.register(reg("rm-cert")).asset_id
     advance(chain, 3600)
     as_(actors.registrar).certify(cert)
-    pledge = alice.pledge(cert, Right.HOLDING, actors.bob.address, 10, h("loan")).id
+    pledge = alice.create_pledge(cert, Right.HOLDING, actors.bob.address, 10, h("loan")).id
     dispute = as_(actors.stranger).file_dispute(applied, h("objection")).id
     admin = as_(actors.admin)
     admin.grant_role("EXCHANGE_ROLE", actors.dave.address)

@@ -190,14 +190,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         reg["owner"].transfer_right(asset.asset_id, Right.OPERATION, signers["partner"].address, 300_000)
         mixed, tx_types = _mixed_block(chain, reg["owner"], owner, asset.asset_id, signers["partner"], senders["admin"])
         senders["admin"].resync_nonce()
-        pledge = reg["owner"].pledge(asset.asset_id, Right.HOLDING, signers["pledgee"].address, 100_000, h("loan"))
+        pledge = reg["owner"].create_pledge(
+            asset.asset_id, Right.HOLDING, signers["pledgee"].address, 100_000, h("loan")
+        )
         reg["pledgee"].release_pledge(pledge.id)
         dispute = reg["partner"].file_dispute(asset.asset_id, h("evidence")).id
         reg["admin"].resolve_dispute(dispute, Ruling.DISMISSED, h("ruling"))
         # (2) a trade of asset A on the exchange
         seller = Exchange.from_deployment(deployment, chain, senders["owner"])
         terms = ListingTerms(asset.asset_id, contract_hash=h("contract v1"), price=10**15, purpose_hash=h("use"))
-        listing = seller.list(terms).listing_id
+        listing = seller.list_asset(terms).listing_id
         Exchange.from_deployment(deployment, chain, senders["admin"]).admit(listing)
         opened = Exchange.from_deployment(deployment, chain, senders["buyer"]).order(listing)
         seller.deliver(opened.trade_id, h("delivery"))
