@@ -186,7 +186,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         if b.address == lm.seller.address:
             return
         if self.frozen[lm.asset]:
-            self.expect_fail("ExchangeAssetFrozen", self.ex(b).offer, lm.listing_id, price)
+            self.expect_fail("ExchangeAssetFrozen", self.ex(b).make_offer, lm.listing_id, price)
             return
         made = self.ex(b).make_offer(lm.listing_id, price, approve=False)
         amount = received(self.w, lm.currency, price)
