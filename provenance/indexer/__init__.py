@@ -47,18 +47,25 @@ from provenance.indexer.query import (
     trade_history,
     trade_state,
 )
+from provenance.indexer.rows import AssetState, Holding, LicenceState, ListingState, OfferState, Payout, TradeState
 from provenance.indexer.rpc import RpcClient, RpcError, RpcTimeout, RpcTransportError
 from provenance.indexer.store import PostgresStore, SqliteStore, Store, open_store
 
 __all__ = [
+    "AssetState",
     "Event",
     "EventDecoder",
+    "Holding",
     "IndexedEvent",
     "Indexer",
     "IndexerConfig",
+    "LicenceState",
     "LineageEdge",
+    "ListingState",
     "LogDecoder",
+    "OfferState",
     "Page",
+    "Payout",
     "PostgresStore",
     "Progress",
     "RpcClient",
@@ -69,6 +76,7 @@ __all__ = [
     "SqliteStore",
     "Status",
     "Store",
+    "TradeState",
     "asset_history",
     "asset_state",
     "children_of",

@@ -20,7 +20,17 @@ import orjson
 from provenance._internal.hexbytes import parse_address, parse_hex
 from provenance.errors import InputError
 from provenance.indexer.decode import ABI, EventDecoder, LogDecoder
+from provenance.indexer.rows import (
+    AssetState,
+    Holding,
+    LicenceState,
+    ListingState,
+    OfferState,
+    Payout,
+    TradeState,
+)
 from provenance.indexer.store import Store
+from provenance.indexer.store.tables import EXCHANGE_TABLES
 
 __all__ = [
     "IndexedEvent",
@@ -466,7 +476,7 @@ def _hexify(row: dict[str, Any]) -> dict[str, Any]:
     return {k: ("0x" + bytes(v).hex() if isinstance(v, bytes | memoryview) else v) for k, v in row.items()}
 
 
-def asset_state(store: Store, asset_id: str | bytes, *, at_block: int | None = None) -> dict[str, Any] | None:
+def asset_state(store: Store, asset_id: str | bytes, *, at_block: int | None = None) -> AssetState | None:
     """The asset's row (``assets`` table) at ``at_block`` (default: now), or None."""
     cond, params = _valid("a", at_block)
     cols = (
@@ -497,9 +507,7 @@ def asset_state(store: Store, asset_id: str | bytes, *, at_block: int | None = N
     )
     if not rows:
         return None
-    out = _hexify(dict(zip(cols, rows[0], strict=True)))
-    out["regulator_frozen"] = bool(out["regulator_frozen"])
-    return out
+    return AssetState(**_hexify(dict(zip(cols, rows[0], strict=True))))
 
 
 def holders(
@@ -508,18 +516,18 @@ def holders(
     right: int,
     *,
     at_block: int | None = None,
-) -> list[tuple[str, int, int]]:
-    """(holder key, shares, pledged) with shares > 0, in the contract's ``holdersOf`` order."""
+) -> list[Holding]:
+    """Each holding with shares > 0 (holder key, shares, pledged), in the contract's ``holdersOf`` order."""
     cond, params = _valid("r", at_block)
     rows = store.execute(
         f"SELECT r.holder, r.shares, r.pledged FROM rights r WHERE r.asset_id = ? AND r.right_kind = ? "
         f"AND r.shares > 0 AND {cond} ORDER BY r.position, r.holder",
         (_bytes32(asset_id, "asset id"), right, *params),
     )
-    return [("0x" + bytes(h).hex(), int(s), int(p)) for h, s, p in rows]
+    return [Holding("0x" + bytes(h).hex(), int(s), int(p)) for h, s, p in rows]
 
 
-def licences_of(store: Store, asset_id: str | bytes, *, at_block: int | None = None) -> list[dict[str, Any]]:
+def licences_of(store: Store, asset_id: str | bytes, *, at_block: int | None = None) -> list[LicenceState]:
     """Every licence granted on an asset (revoked ones included), by licence id."""
     cond, params = _valid("l", at_block)
     cols = (
@@ -547,7 +555,7 @@ def licences_of(store: Store, asset_id: str | bytes, *, at_block: int | None = N
         d["licence_id"] = int(d["licence_id"], 16)
         d["derivatives_allowed"] = bool(d["derivatives_allowed"])
         d["revoked"] = bool(d["revoked"])
-        out.append(d)
+        out.append(LicenceState(**d))
     return out
 
 
@@ -555,9 +563,9 @@ def licences_of(store: Store, asset_id: str | bytes, *, at_block: int | None = N
 
 
 def _exchange_row(store: Store, table: str, key_col: str, key: bytes, at_block: int | None) -> dict[str, Any] | None:
-    from provenance.indexer.projections.exchange import U256_COLUMNS, ExchangeProjection
+    from provenance.indexer.projections.exchange import U256_COLUMNS
 
-    spec = next(t for t in ExchangeProjection.tables if t.name == table)
+    spec = next(t for t in EXCHANGE_TABLES if t.name == table)
     cols = (*spec.key_names, *spec.value_names)
     cond, params = _valid("x", at_block)
     rows = store.execute(
@@ -580,14 +588,13 @@ def _exchange_row(store: Store, table: str, key_col: str, key: bytes, at_block: 
     return out
 
 
-def listing_state(store: Store, listing_id: str | bytes | int, *, at_block: int | None = None) -> dict[str, Any] | None:
-    """The exchange listing's row (``listings`` table) at ``at_block`` (default: now), or None.
+def listing_state(store: Store, listing_id: str | bytes | int, *, at_block: int | None = None) -> ListingState | None:
+    """The exchange listing's row (``listings`` table) at ``at_block`` (default: now), or None."""
+    row = _exchange_row(store, "listings", "listing_id", _bytes32(listing_id, "listing id"), at_block)
+    return None if row is None else ListingState(**row)
 
-    uint256 values (ids, price) are ints; addresses and hashes 0x hex."""
-    return _exchange_row(store, "listings", "listing_id", _bytes32(listing_id, "listing id"), at_block)
 
-
-def trade_state(store: Store, trade_id: str | bytes | int, *, at_block: int | None = None) -> dict[str, Any] | None:
+def trade_state(store: Store, trade_id: str | bytes | int, *, at_block: int | None = None) -> TradeState | None:
     """The trade's row (``trades`` table) at ``at_block``, with its settlement's ``payouts``, or None."""
     key = _bytes32(trade_id, "trade id")
     out = _exchange_row(store, "trades", "trade_id", key, at_block)
@@ -599,15 +606,16 @@ def trade_state(store: Store, trade_id: str | bytes | int, *, at_block: int | No
         "ORDER BY p.payee, p.source_asset",
         (key, *params),
     )
-    out["payouts"] = [
-        ("0x" + bytes(p).hex(), "0x" + bytes(s).hex(), int.from_bytes(bytes(a), "big")) for p, s, a in rows
-    ]
-    return out
+    payouts = tuple(
+        Payout("0x" + bytes(p).hex(), "0x" + bytes(s).hex(), int.from_bytes(bytes(a), "big")) for p, s, a in rows
+    )
+    return TradeState(**out, payouts=payouts)
 
 
-def offer_state(store: Store, offer_id: str | bytes | int, *, at_block: int | None = None) -> dict[str, Any] | None:
+def offer_state(store: Store, offer_id: str | bytes | int, *, at_block: int | None = None) -> OfferState | None:
     """The negotiated offer's row (``offers`` table) at ``at_block``, or None."""
-    return _exchange_row(store, "offers", "offer_id", _bytes32(offer_id, "offer id"), at_block)
+    row = _exchange_row(store, "offers", "offer_id", _bytes32(offer_id, "offer id"), at_block)
+    return None if row is None else OfferState(**row)
 
 
 def exchange_balance(

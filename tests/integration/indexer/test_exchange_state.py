@@ -268,12 +268,12 @@ def _assert_state_equals_views(store: Store, w: World, world: dict[str, Any]) ->
         assert tuple(view("getTrade", tid)) == mine, tid
         st = trade_state(store, tid)
         assert st is not None
-        paid = sum(amount for _p, _s, amount in st["payouts"])
+        paid = sum(amount for _p, _s, amount in st.payouts)
         # every unit of a closed trade's escrow is accounted for
-        if st["status"] == TRADE_SETTLED:
-            assert paid == st["amount"] and st["refunded"] == 0 and st["licence_id"] > 0
-        elif st["status"] in (TRADE_CANCELLED, TRADE_REFUNDED):
-            assert paid == 0 and st["refunded"] == st["amount"]
+        if st.status == TRADE_SETTLED:
+            assert paid == st.amount and st.refunded == 0 and st.licence_id > 0
+        elif st.status in (TRADE_CANCELLED, TRADE_REFUNDED):
+            assert paid == 0 and st.refunded == st.amount
     for oid in range(1, n_offers + 1):
         r = one(
             "SELECT listing_id, buyer, status, price, amount FROM offers WHERE offer_id = ? AND block_to IS NULL",
@@ -337,21 +337,21 @@ def test_exchange_state_tables_equal_the_contract_views_on_both_backends(
         # query helpers
         lid = world_info["listings"][0]
         listing = listing_state(store, lid)
-        assert listing is not None and listing["price"] == ETHER + 7 and listing["status"] == 2
-        assert listing["seller"] == w.actors.bob.address.lower()
+        assert listing is not None and listing.price == ETHER + 7 and listing.status == 2
+        assert listing.seller == w.actors.bob.address.lower()
         for tid, status in world_info["statuses"].items():
             st = trade_state(store, tid)
-            assert st is not None and st["status"] == status
+            assert st is not None and st.status == status
         t_refund = world_info["trades"][3]
         st = trade_state(store, t_refund)
-        assert st is not None and st["claimant"] == w.actors.dave.address.lower() and st["ruling"] == 1
-        assert st["ruling_hash"] == "0x" + h("ruling 1").hex()
-        assert st["evidence_hash"] == "0x" + h("not what was described").hex()
+        assert st is not None and st.claimant == w.actors.dave.address.lower() and st.ruling == 1
+        assert st.ruling_hash == "0x" + h("ruling 1").hex()
+        assert st.evidence_hash == "0x" + h("not what was described").hex()
         # the state as it was: disputed before the ruling
         before = trade_state(store, t_refund, at_block=world_info["marks"]["disputed"])
-        assert before is not None and before["status"] == 4 and before["ruling"] == 0
+        assert before is not None and before.status == 4 and before.ruling == 0
         offer = offer_state(store, world_info["offers"][0])
-        assert offer is not None and offer["status"] == 2 and offer["trade_id"] == world_info["trades"][5]
+        assert offer is not None and offer.status == 2 and offer.trade_id == world_info["trades"][5]
         assert trade_state(store, 10**6) is None and listing_state(store, 10**6) is None
         names = [e.name for e in trade_history(store, t_refund, limit=100).items]
         assert names == ["TradeOpened", "TradeDelivered", "TradeDisputed", "TradeResolved", "TradeRefunded"]
@@ -375,11 +375,11 @@ def test_exchange_state_after_rollback_and_reindex_is_identical(
         ix = _run(store, w, node, IndexerConfig(initial_range=50, workers=0))
         full = dump_index(store)
         st = trade_state(store, t)
-        assert st is not None and st["status"] == TRADE_SETTLED
+        assert st is not None and st.status == TRADE_SETTLED
         block_hash = bytes.fromhex(w.chain.get_block(mid)["hash"][2:])
         with store.transaction():
             store.rollback_to(mid, block_hash, ix.tables)
         st = trade_state(store, t)
-        assert st is not None and st["status"] == 1 and st["delivery_hash"] == "0x" + "00" * 32
+        assert st is not None and st.status == 1 and st.delivery_hash == "0x" + "00" * 32
         _run(store, w, node, IndexerConfig(initial_range=50, workers=0))
         assert dump_index(store) == full
