@@ -1,8 +1,8 @@
-"""Chain access: raw JSON-RPC over one persistent connection, and a transaction sender.
+"""Chain access: the node's JSON-RPC endpoint, and a transaction sender.
 
-:class:`Chain` speaks JSON-RPC to any EVM node (single calls and batches, orjson on the hot
-path). :class:`Sender` signs EIP-1559 transactions locally with coincurve, manages the
-nonce for many transactions in flight, pre-flights every call with ``eth_estimateGas`` so
+:class:`Chain` speaks JSON-RPC to any EVM node through the one client,
+:class:`~provenance.rpc.RpcClient`. :class:`Sender` signs EIP-1559 transactions locally
+with coincurve, manages the nonce for many transactions in flight, pre-flights every call with ``eth_estimateGas`` so
 that a revert costs nothing and changes nothing, and decodes Solidity custom errors into
 :class:`~provenance.errors.ContractRevert` carrying the error's name and arguments.
 """
@@ -15,8 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-import requests
 from coincurve import PrivateKey
 from eth_abi.abi import decode as abi_decode
 from eth_hash.auto import keccak
@@ -24,97 +22,59 @@ from eth_utils.address import to_checksum_address
 
 from provenance._internal.abi import abi_type
 from provenance._internal.rlp import rlp_encode
-from provenance.errors import ChainError, ContractRevert, InputError, RpcError, TransactionError
+from provenance.errors import ChainError, ContractRevert, InputError, RpcError, RpcFateUnknown, TransactionError
+from provenance.rpc import RpcClient
 
 __all__ = ["Call", "Chain", "ErrorDecoder", "Receipt", "RpcError", "Sender", "Signer"]
 
 
 class Chain:
-    """A JSON-RPC endpoint. Thread-safe for concurrent calls (one session per thread)."""
+    """A JSON-RPC endpoint: the :class:`~provenance.rpc.RpcClient` and the reads built on it.
 
-    def __init__(self, url: str, *, timeout: float = 60.0) -> None:
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise InputError(f"RPC URL must start with http:// or https://, got {url!r}")
-        self.url = url
-        self.timeout = timeout
-        self._local = threading.local()
-        self._ids = 0
+    ``Chain(url)`` builds its own client; ``Chain(client)`` shares one. Thread-safe.
+    """
+
+    def __init__(
+        self,
+        node: str | RpcClient,
+        *,
+        timeout: float = 30.0,
+        retries: int = 6,
+        retry_timeouts: bool = True,
+    ) -> None:
+        if isinstance(node, RpcClient):
+            self.client = node
+        elif isinstance(node, str):
+            self.client = RpcClient(node, timeout=timeout, retries=retries, retry_timeouts=retry_timeouts)
+        else:
+            raise InputError(f"a Chain needs an http(s):// URL or an RpcClient, got {type(node).__name__}")
         self._chain_id: int | None = None
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers["Content-Type"] = "application/json"
-            self._local.session = session
-        return session
+    @property
+    def url(self) -> str:
+        return self.client.url
 
-    def _post(self, payload: Any) -> Any:
-        body = orjson.dumps(payload)
-        try:
-            resp = self._session().post(self.url, data=body, timeout=self.timeout)
-        except requests.ConnectionError:
-            raise ChainError(f"cannot reach the node at {self.url}: connection refused or dropped") from None
-        except requests.Timeout:
-            raise ChainError(f"the node at {self.url} did not answer within {self.timeout:.0f}s") from None
-        if resp.status_code != 200:
-            raise ChainError(f"the node at {self.url} answered HTTP {resp.status_code}")
-        try:
-            return orjson.loads(resp.content)
-        except orjson.JSONDecodeError:
-            raise ChainError(f"the node at {self.url} sent a body that is not JSON") from None
+    @property
+    def timeout(self) -> float:
+        return self.client.timeout
+
+    def __repr__(self) -> str:
+        return f"Chain({self.url!r})"
+
+    def close(self) -> None:
+        """Close the client's connections (they reopen on the next call)."""
+        self.client.close()
 
     def rpc(self, method: str, params: Sequence[Any] = ()) -> Any:
         """One JSON-RPC call; an error object raises :class:`RpcError`."""
-        self._ids += 1
-        reply = self._post({"jsonrpc": "2.0", "id": self._ids, "method": method, "params": list(params)})
-        if not isinstance(reply, dict):
-            raise ChainError(f"{method}: malformed JSON-RPC reply")
-        if "error" in reply and reply["error"] is not None:
-            err = reply["error"]
-            raise RpcError(method, int(err.get("code", 0)), str(err.get("message", "")), err.get("data"))
-        return reply.get("result")
+        return self.client.call(method, params)
 
     def batch(self, calls: Sequence[tuple[str, Sequence[Any]]], *, max_bytes: int = 1 << 20) -> list[Any]:
         """Many calls in as few HTTP requests as fit ``max_bytes`` each; results in order.
 
         An error object in the reply becomes an :class:`RpcError` value in its place.
         """
-        if not calls:
-            return []
-        out: list[Any] = []
-        chunk: list[dict[str, Any]] = []
-        size = 0
-        for i, (method, params) in enumerate(calls):
-            item = {"jsonrpc": "2.0", "id": i, "method": method, "params": list(params)}
-            item_size = len(orjson.dumps(item))
-            if chunk and size + item_size > max_bytes:
-                out.extend(self._batch_once(chunk, calls))
-                chunk, size = [], 0
-            chunk.append(item)
-            size += item_size
-        out.extend(self._batch_once(chunk, calls))
-        return out
-
-    def _batch_once(self, payload: list[dict[str, Any]], calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-        replies = self._post(payload)
-        if isinstance(replies, dict) and replies.get("error"):
-            err = replies["error"]
-            raise RpcError("batch", int(err.get("code", 0)), str(err.get("message", "")), err.get("data"))
-        if not isinstance(replies, list) or len(replies) != len(payload):
-            raise ChainError(f"batch JSON-RPC reply is malformed or incomplete ({len(payload)} calls)")
-        base = int(payload[0]["id"])
-        out: list[Any] = [None] * len(payload)
-        for reply in replies:
-            idx = int(reply["id"])
-            err = reply.get("error")
-            if err is not None:
-                out[idx - base] = RpcError(
-                    calls[idx][0], int(err.get("code", 0)), str(err.get("message", "")), err.get("data")
-                )
-            else:
-                out[idx - base] = reply.get("result")
-        return out
+        return self.client.batch(calls, max_bytes=max_bytes, errors_in_place=True)
 
     @property
     def chain_id(self) -> int:
@@ -481,8 +441,34 @@ class Sender:
             )
             raws.append(raw)
             hashes.append(tx_hash)
-        results = self.chain.batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in raws])
+        try:
+            results = self.chain.batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in raws])
+        except RpcFateUnknown as exc:
+            results = self._reconcile(raws, hashes, exc)
         return hashes, results
+
+    def _reconcile(self, raws: Sequence[bytes], hashes: Sequence[str], fault: RpcFateUnknown) -> list[Any]:
+        """After a send whose fate is unknown: ask the node which transactions it has, resend the same
+        signed bytes for the others only (a transaction is never signed twice with one nonce)."""
+        results: list[Any] = list(hashes)
+        missing = list(range(len(raws)))
+        for _round in range(3):
+            found = self.chain.batch([("eth_getTransactionByHash", [hashes[i]]) for i in missing])
+            missing = [i for i, tx in zip(missing, found, strict=True) if tx is None or isinstance(tx, RpcError)]
+            if not missing:
+                return results
+            try:
+                again = self.chain.batch([("eth_sendRawTransaction", ["0x" + raws[i].hex()]) for i in missing])
+            except RpcFateUnknown:
+                continue  # look again
+            for i, res in zip(missing, again, strict=True):
+                known = isinstance(res, RpcError) and "already known" in res.rpc_message.lower()
+                results[i] = hashes[i] if known else res
+            return results
+        raise TransactionError(
+            f"{len(missing)} of {len(raws)} transaction(s) may not have reached the node ({fault}); "
+            "their nonces are reserved: call resync_nonce() once the node is reachable"
+        )
 
     def wait(self, hashes: Sequence[str], *, check: bool = True) -> list[Receipt]:
         """Receipts of ``hashes`` in order; with ``check`` a failed one raises its decoded revert."""

@@ -20,6 +20,9 @@ __all__ = [
     "NodeError",
     "ProvenanceError",
     "RpcError",
+    "RpcFateUnknown",
+    "RpcTimeout",
+    "RpcTransportError",
     "StoreError",
     "TransactionError",
     "VerificationError",
@@ -76,6 +79,21 @@ class RpcError(ChainError):
         """Whether the node says it has no such method."""
         text = self.rpc_message.lower()
         return self.code == self.METHOD_NOT_FOUND or any(hint in text for hint in self._NOT_SUPPORTED_HINTS)
+
+
+class RpcTransportError(ChainError):
+    """No usable answer came: the connection was refused or dropped, the status was 5xx, the body was cut or garbled."""
+
+
+class RpcTimeout(RpcTransportError):
+    """The node did not answer within the timeout."""
+
+
+class RpcFateUnknown(RpcTransportError):
+    """A call that must not run twice (``eth_sendRawTransaction``) got no answer: it may or may not have run.
+
+    It was not resent; the caller finds out what happened (e.g. looks the transaction up by hash).
+    """
 
 
 class TransactionError(ProvenanceError):

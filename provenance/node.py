@@ -17,13 +17,12 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from provenance.errors import NodeError
+from provenance.errors import ChainError, NodeError
+from provenance.rpc import RpcClient
 
 __all__ = ["DEV_CHAIN_ID", "LocalNode", "find_anvil", "free_port"]
 
@@ -147,15 +146,19 @@ class LocalNode:
                 if self.log_file:
                     out.close()  # type: ignore[union-attr]
             deadline = time.monotonic() + timeout
+            probe = RpcClient(f"http://127.0.0.1:{port}", timeout=1.0, retries=0)
             while time.monotonic() < deadline:
                 if proc.poll() is not None:
+                    probe.close()
                     last = (proc.stderr.read() if proc.stderr else b"").decode(errors="replace").strip()
                     break
-                if _answers(f"http://127.0.0.1:{port}"):
+                if _answers(probe):
+                    probe.close()
                     self._proc, self.port = proc, port
                     return self
                 time.sleep(0.05)
             else:
+                probe.close()
                 _kill(proc)
                 raise NodeError(f"anvil did not answer on 127.0.0.1:{port} within {timeout:.0f}s")
         raise NodeError(f"anvil exited at start: {last.splitlines()[-1] if last else 'no output'}")
@@ -195,14 +198,9 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def _answers(url: str) -> bool:
-    req = urllib.request.Request(
-        url,
-        data=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
-        headers={"Content-Type": "application/json"},
-    )
+def _answers(probe: RpcClient) -> bool:
     try:
-        with urllib.request.urlopen(req, timeout=1) as resp:
-            return bool(resp.status == 200)
-    except (urllib.error.URLError, OSError):
+        probe.call("eth_chainId")
+    except ChainError:
         return False
+    return True

@@ -54,14 +54,25 @@ class Context:
         return store or os.environ.get("PROVENANCE_INDEX") or str(self.data_dir / "index.sqlite")
 
     def chain(self) -> Chain:
-        """The node, with the ``--timeout`` per request; an unreachable node fails here, in one line."""
-        if self._chain is None:
-            from provenance.chain import Chain
+        """The node, with the ``--timeout`` per request; an unreachable node fails here, in one line.
 
-            chain = Chain(self.rpc_url, timeout=self.timeout)
+        A timed-out request is not retried (a silent node costs one ``--timeout``, not several);
+        refused or dropped connections are retried twice.
+        """
+        if self._chain is None:
+            chain = self.node(self.rpc_url)
             chain.chain_id  # noqa: B018 - fail now, with a clear error, if the node is down
             self._chain = chain
         return self._chain
+
+    def node(self, url: str, *, patient: bool = False) -> Chain:
+        """A :class:`Chain` on ``url`` with this invocation's timeout (``patient``: retry timeouts too,
+        for long jobs such as the indexer)."""
+        from provenance.chain import Chain
+
+        if patient:
+            return Chain(url, timeout=self.timeout)
+        return Chain(url, timeout=self.timeout, retries=2, retry_timeouts=False)
 
     def deployment(self) -> Deployment:
         """The manifest of the data directory, checked against the node (chain id and genesis)."""

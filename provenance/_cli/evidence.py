@@ -167,13 +167,15 @@ def _record(source: Path, line: int | None, proof_path: Path | None) -> Any:
 @click.option("--trust-checkpoint", default=None, help="Require the checkpoint to be this block hash.")
 @click.option("--exporter", default=None, help="Require the bundle to be signed by this address.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_ctx
 def verify(
-    bundle: Path, rpc_url: str | None, trust_checkpoint: str | None, exporter: str | None, as_json: bool
+    c: Context, bundle: Path, rpc_url: str | None, trust_checkpoint: str | None, exporter: str | None, as_json: bool
 ) -> None:
     """Verify an evidence bundle offline; exit 0 only if every check passes."""
     from provenance.evidence.verify import verify_bundle
 
-    report = verify_bundle(bundle, trust_checkpoint=trust_checkpoint, exporter=exporter, rpc=rpc_url)
+    node = c.node(rpc_url) if rpc_url else None
+    report = verify_bundle(bundle, trust_checkpoint=trust_checkpoint, exporter=exporter, rpc=node)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

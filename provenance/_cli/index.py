@@ -65,7 +65,9 @@ def _run_indexer(c: Context, location: str, config: IndexerConfig, follow: bool,
     from provenance.indexer import Indexer
 
     with (
-        Indexer.from_deployment(c.deployment(), store=location, rpc=c.rpc_url, config=config) as ix,
+        Indexer.from_deployment(
+            c.deployment(), store=location, rpc=c.node(c.rpc_url, patient=True), config=config
+        ) as ix,
         click.progressbar(length=1000, label="indexing", file=sys.stderr, show_eta=True) as bar,
     ):
         done = [0]
@@ -88,12 +90,12 @@ def _run_indexer(c: Context, location: str, config: IndexerConfig, follow: bool,
 @pass_ctx
 def index_status_cmd(c: Context) -> None:
     """Head, indexed block, lag and event counts of the index."""
-    from provenance.indexer import RpcClient, index_status, open_store
+    from provenance.indexer import index_status, open_store
 
     location = _existing_index(c, c.index_store)
     store = open_store(location)
     try:
-        st = index_status(store, RpcClient(c.rpc_url, timeout=c.timeout))
+        st = index_status(store, c.node(c.rpc_url))
     finally:
         store.close()
     click.echo(f"store {st.store} (schema v{st.schema_version}); chain {st.chain_id}")

@@ -12,20 +12,17 @@ Nothing fetched is trusted: the header must hash to the block hash the node repo
 the receipts must rebuild the header's receiptsRoot, else :class:`ChainError` (the node
 sent data we cannot reproduce, e.g. a fork or a receipt type we do not know).
 
-``rpc_call`` is any ``callable(method, params) -> result`` that raises on a JSON-RPC
-error; :func:`http_rpc` and :func:`provider_rpc` build one from a URL or a web3 provider.
+The node is a :class:`~provenance.chain.Chain` (or its :class:`~provenance.rpc.RpcClient`), or
+any ``rpc_call(method, params) -> result`` that raises :class:`RpcError` on a JSON-RPC error
+(:func:`provider_rpc` adapts a web3 provider).
 """
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import count
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import orjson
 from eth_hash.auto import keccak
 
 from provenance._internal.hexbytes import parse_hex
@@ -33,13 +30,17 @@ from provenance.errors import ChainError, InputError, RpcError
 from provenance.evidence._headers import decode_header, encode_header
 from provenance.evidence._receipts import encode_receipt
 from provenance.evidence._trie import ReceiptTrie, receipts_root
+from provenance.rpc import RpcClient
+
+if TYPE_CHECKING:
+    from provenance.chain import Chain
 
 __all__ = [
     "BlockEvidence",
     "RpcCall",
     "RpcError",
+    "as_rpc_call",
     "fetch_block_evidence",
-    "http_rpc",
     "provider_rpc",
 ]
 
@@ -68,12 +69,13 @@ class BlockEvidence:
         return ReceiptTrie(self.receipts)
 
 
-def fetch_block_evidence(rpc_call: RpcCall, block: int | bytes | str) -> BlockEvidence:
+def fetch_block_evidence(node: Chain | RpcClient | RpcCall, block: int | bytes | str) -> BlockEvidence:
     """Fetch a block's header and receipts as consensus bytes, checked against each other.
 
     ``block`` is a block number, a 32-byte hash, a 0x-hex hash string, or one of the tags
     ``latest``, ``safe``, ``finalized``, ``earliest``.
     """
+    rpc_call = as_rpc_call(node)
     # (1) the block, by number, tag or hash, without transaction bodies
     if isinstance(block, int) and not isinstance(block, bool):
         if block < 0:
@@ -146,29 +148,19 @@ def _fetch_receipts(rpc_call: RpcCall, block_hash: bytes, tx_hashes: tuple[bytes
     return answer
 
 
-def http_rpc(url: str, *, timeout: float = 30.0) -> RpcCall:
-    """An ``rpc_call`` over HTTP (urllib + orjson); RpcError on an error answer."""
-    ids = count(1)
-
-    def call(method: str, params: Sequence[Any]) -> Any:
-        body = orjson.dumps({"jsonrpc": "2.0", "id": next(ids), "method": method, "params": list(params)})
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                payload = response.read()
-        except urllib.error.HTTPError as exc:
-            payload = exc.read()  # JSON-RPC servers may answer errors with HTTP 4xx/5xx
-            if not payload:
-                raise ChainError(f"{method}: HTTP {exc.code} from {url}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise ChainError(f"{method}: cannot reach {url}: {exc}") from None
-        try:
-            decoded = orjson.loads(payload)
-        except orjson.JSONDecodeError:
-            raise ChainError(f"{method}: the answer from {url} is not JSON") from None
-        return _result(method, decoded)
-
-    return call
+def as_rpc_call(node: Chain | RpcClient | RpcCall) -> RpcCall:
+    """The ``rpc_call`` of a :class:`~provenance.chain.Chain`, an :class:`~provenance.rpc.RpcClient`
+    or an ``rpc_call`` itself; a bare URL is refused (build ``Chain(url)``: one client, one timeout)."""
+    client = getattr(node, "client", None)
+    if isinstance(client, RpcClient):
+        return client.call
+    if isinstance(node, RpcClient):
+        return node.call
+    if isinstance(node, str | bytes):
+        raise InputError(f"rpc: pass a Chain (Chain({node!r})) or an RpcClient, not a URL")
+    if callable(node):
+        return node
+    raise InputError(f"rpc: pass a Chain or an RpcClient, not {type(node).__name__}")
 
 
 class _Provider(Protocol):

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from eth_hash.auto import keccak
 
 from provenance.errors import InputError, VerificationError
-from provenance.evidence._fetch import BlockEvidence, RpcCall, RpcError, fetch_block_evidence, http_rpc, provider_rpc
+from provenance.evidence._fetch import BlockEvidence, RpcCall, RpcError, as_rpc_call, fetch_block_evidence, provider_rpc
 from provenance.evidence._headers import FORKS, Header, decode_header, encode_header, header_from_json
 from provenance.evidence._receipts import RECEIPT_TYPES, Log, Receipt, decode_receipt, encode_receipt, receipt_from_json
 from provenance.evidence._trie import (
@@ -64,6 +64,7 @@ __all__ = [
     "ReceiptTrie",
     "RpcCall",
     "RpcError",
+    "as_rpc_call",
     "block_log_index",
     "decode_header",
     "decode_receipt",
@@ -72,7 +73,6 @@ __all__ = [
     "event_evidence",
     "fetch_block_evidence",
     "header_from_json",
-    "http_rpc",
     "locate_log",
     "log_in_receipt",
     "provider_rpc",

@@ -39,7 +39,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from eth_hash.auto import keccak
@@ -54,15 +54,18 @@ from provenance.evidence.proofs import (
     NodeCache,
     Receipt,
     RpcCall,
+    as_rpc_call,
     decode_header,
     decode_receipt,
-    http_rpc,
     log_in_receipt,
     receipt_key,
     verify_header_chain,
     verify_trie_proof,
 )
 from provenance.indexer.decode import EventDecoder, ref_kind
+
+if TYPE_CHECKING:
+    from provenance.chain import Chain
 
 __all__ = ["CHECKS", "CheckResult", "VerificationReport", "verify_bundle"]
 
@@ -634,13 +637,14 @@ def verify_bundle(
     *,
     trust_checkpoint: str | bytes | None = None,
     exporter: str | None = None,
-    rpc: str | RpcCall | None = None,
+    rpc: Chain | RpcCall | None = None,
 ) -> VerificationReport:
     """Run every check on a bundle (a path, its bytes, or the parsed JSON); see the module doc.
 
     ``trust_checkpoint`` pins the checkpoint hash; ``exporter`` pins the exporter address;
-    ``rpc`` (a URL or an ``rpc_call``) confirms the checkpoint on a node.
+    ``rpc`` (a :class:`~provenance.chain.Chain` or an ``rpc_call``) confirms the checkpoint on a node.
     """
+    call = None if rpc is None else as_rpc_call(rpc)
     results: list[CheckResult] = []
     status: dict[str, str] = {}
 
@@ -660,7 +664,6 @@ def verify_bundle(
                 record(name, "skipped", "the bundle could not be read")
             return VerificationReport(tuple(results), None, None, None, 0)
     pinned = _pinned_hash(trust_checkpoint)
-    call = http_rpc(rpc) if isinstance(rpc, str) else rpc
     try:
         parsed = parse_bundle(doc)
         record("bundle-format", "passed", f"format {FORMAT}")

@@ -3,10 +3,11 @@ reorg-safe and crash-safe, with current-state tables and history queries.
 
 Typical use (what ``provenance index`` / ``index status`` / ``trace`` wrap)::
 
+    from provenance.chain import Chain
     from provenance.indexer import Indexer, open_store, asset_history, index_status
 
     with Indexer.from_deployment("deployment.json", store="data/index.sqlite",
-                                 rpc="http://127.0.0.1:8545") as ix:
+                                 rpc=Chain("http://127.0.0.1:8545")) as ix:
         ix.run(follow=False, progress=lambda p: print(f"{p.fraction:.0%} {p.events} events"))
         print(ix.status())                      # head, indexed block, lag, counts
     store = open_store("data/index.sqlite")     # or "postgresql://user@host/db#schema"
@@ -17,10 +18,11 @@ Typical use (what ``provenance index`` / ``index status`` / ``trace`` wrap)::
 decoded in worker processes (``IndexerConfig.workers``, forked where the platform forks);
 scripts that may spawn them need the usual ``if __name__ == "__main__":`` guard.
 
-Modules: :mod:`.rpc` (raw JSON-RPC), :mod:`.fetch` (adaptive eth_getLogs), :mod:`.decode`
+Modules: :mod:`.fetch` (adaptive eth_getLogs), :mod:`.decode`
 (prepared decoders), :mod:`.prepare` (logs -> rows, worker processes), :mod:`.store`
 (backends, schema, migrations), :mod:`.state` and :mod:`.projections` (current state from
-events), :mod:`.indexer` (the loop), :mod:`.query` (histories and state).
+events), :mod:`.indexer` (the loop), :mod:`.query` (histories and state). The JSON-RPC client
+is :mod:`provenance.rpc`, shared with the rest of the package.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ from provenance.indexer.query import (
     trade_state,
 )
 from provenance.indexer.rows import AssetState, Holding, LicenceState, ListingState, OfferState, Payout, TradeState
-from provenance.indexer.rpc import RpcClient, RpcError, RpcTimeout, RpcTransportError
 from provenance.indexer.store import PostgresStore, SqliteStore, Store, open_store
 
 __all__ = [
@@ -68,10 +69,6 @@ __all__ = [
     "Payout",
     "PostgresStore",
     "Progress",
-    "RpcClient",
-    "RpcError",
-    "RpcTimeout",
-    "RpcTransportError",
     "RunResult",
     "SqliteStore",
     "Status",

@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 from eth_hash.auto import keccak
 
 from provenance.errors import IndexerError
-from provenance.indexer.rpc import RpcClient, RpcError, RpcTimeout, RpcTransportError
+from provenance.rpc import RpcClient, RpcError, RpcTimeout, RpcTransportError
 
 __all__ = ["FetchStats", "Header", "LogFetcher", "RangeResult", "RangeSizer", "bloom_bits", "bloom_may_contain"]
 

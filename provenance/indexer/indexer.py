@@ -30,17 +30,18 @@ from typing import Self
 
 import orjson
 
+from provenance.chain import Chain
 from provenance.deployment import Deployment
 from provenance.errors import ChainError, IndexerError, InputError
 from provenance.indexer.decode import ABI, LogDecoder
 from provenance.indexer.fetch import Header, LogFetcher, RangeResult, RangeSizer
 from provenance.indexer.prepare import Prepared, Preparer
 from provenance.indexer.projections import default_projections
-from provenance.indexer.rpc import RpcClient
 from provenance.indexer.state import Projection, StateWriter
 from provenance.indexer.store import Store, open_store
 from provenance.indexer.store.base import RefRule
 from provenance.indexer.workers import worker_init, worker_read
+from provenance.rpc import RpcClient
 
 __all__ = ["Indexer", "IndexerConfig", "Progress", "RunResult", "Status", "index_status"]
 
@@ -67,9 +68,6 @@ class IndexerConfig:
     defer_indexes: bool | None = None  # None: when the index is new or far behind
     defer_indexes_blocks: int = 100_000
     block_attempts: int = 8  # rounds of retries for one block before giving up
-    rpc_timeout: float = 30.0
-    rpc_retries: int = 6
-    rpc_backoff: float = 0.1  # first retry delay, doubling up to 5 s
 
     def __post_init__(self) -> None:
         if self.confirmations < 0 or self.reorg_depth < 1 or self.concurrency < 1 or self.initial_range < 1:
@@ -137,7 +135,7 @@ class Indexer:
     def __init__(
         self,
         store: Store | str | Path,
-        rpc: RpcClient | str,
+        rpc: Chain | RpcClient,
         contracts: Deployment | Mapping[str, tuple[str, int]],
         *,
         abis: Mapping[str, ABI] | None = None,
@@ -147,15 +145,9 @@ class Indexer:
         genesis_hash: str | None = None,
     ) -> None:
         self.config = config or IndexerConfig()
+        self.rpc = _client(rpc)
         self.store = store if isinstance(store, Store) else open_store(store)
         self._owns_store = not isinstance(store, Store)
-        self.rpc = (
-            rpc
-            if isinstance(rpc, RpcClient)
-            else RpcClient(
-                rpc, timeout=self.config.rpc_timeout, retries=self.config.rpc_retries, backoff=self.config.rpc_backoff
-            )
-        )
         if isinstance(contracts, Deployment):
             self.contracts = {n: (c.address, c.block_number) for n, c in contracts.contracts.items()}
             chain_id = chain_id if chain_id is not None else contracts.chain_id
@@ -208,7 +200,7 @@ class Indexer:
         deployment: Deployment | Path | str,
         *,
         store: Store | str | Path,
-        rpc: RpcClient | str,
+        rpc: Chain | RpcClient,
         config: IndexerConfig | None = None,
     ) -> Indexer:
         """An indexer of every contract of a deployment manifest (ABIs from the shipped artifacts)."""
@@ -462,12 +454,7 @@ class Indexer:
                 mp_context=multiprocessing.get_context(method),
                 initializer=worker_init,
                 initargs=(
-                    {
-                        "url": self.rpc.url,
-                        "timeout": self.rpc.timeout,
-                        "retries": self.rpc.retries,
-                        "backoff": self.rpc.backoff,
-                    },
+                    self.rpc.settings(),
                     dict(self.decoder.by_address),
                     {n: list(a) for n, a in self.abis.items()},
                     sorted(self.preparer.projected),
@@ -550,13 +537,13 @@ def _guard_pool(
         on_broken()
 
 
-def index_status(store: Store, rpc: RpcClient | None = None) -> Status:
+def index_status(store: Store, rpc: Chain | RpcClient | None = None) -> Status:
     """Head, indexed block, lag and counts of an index (the node is optional)."""
     head: int | None = None
     node_error: str | None = None
     if rpc is not None:
         try:
-            head = int(rpc.call("eth_blockNumber"), 16)
+            head = int(_client(rpc).call("eth_blockNumber"), 16)
         except ChainError as exc:
             node_error = str(exc)
     cur = store.cursor()
@@ -575,6 +562,14 @@ def index_status(store: Store, rpc: RpcClient | None = None) -> Status:
         indexes_built=store.indexes_built(),
         node_error=node_error,
     )
+
+
+def _client(rpc: Chain | RpcClient) -> RpcClient:
+    if isinstance(rpc, Chain):
+        return rpc.client
+    if isinstance(rpc, RpcClient):
+        return rpc
+    raise InputError(f"rpc: pass a Chain or an RpcClient (e.g. Chain(url)), not {type(rpc).__name__}")
 
 
 def _shipped_abis(contracts: Mapping[str, tuple[str, int]]) -> dict[str, ABI]:

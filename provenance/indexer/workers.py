@@ -17,7 +17,7 @@ from provenance.errors import IndexerError
 from provenance.indexer.decode import ABI, LogDecoder
 from provenance.indexer.fetch import LogFetcher
 from provenance.indexer.prepare import Preparer
-from provenance.indexer.rpc import RpcClient
+from provenance.rpc import RpcClient
 
 __all__ = ["worker_init", "worker_read"]
 
@@ -36,7 +36,7 @@ def worker_init(
 ) -> None:
     """Initializer of a worker process: its own RPC connection, decoders and fetcher."""
     _exit_with_parent()
-    client = RpcClient(rpc["url"], timeout=rpc["timeout"], retries=rpc["retries"], backoff=rpc["backoff"])
+    client = RpcClient.from_settings(rpc)
     decoder = LogDecoder(contracts, abis)
     preparer = Preparer(decoder, frozenset(projected), chain_id)
     _STATE["fetcher"] = LogFetcher(client, decoder.addresses, preparer.prepare, concurrency=1, **fetch)

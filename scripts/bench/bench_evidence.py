@@ -45,7 +45,6 @@ from provenance.evidence.proofs import (
     ReceiptTrie,
     decode_header,
     fetch_block_evidence,
-    http_rpc,
     receipt_key,
     verify_trie_proof,
 )
@@ -67,7 +66,7 @@ def _reg(i: int) -> Registration:
 
 def _naive_export(url: str, bundle: dict[str, Any], sample: int) -> tuple[float, list[dict[str, Any]]]:
     """Seconds per event, and the per-event documents (for the size baseline)."""
-    call = http_rpc(url)
+    call = Chain(url).rpc
 
     def no_block_receipts(method: str, params: Any) -> Any:
         if method == "eth_getBlockReceipts":
@@ -155,7 +154,7 @@ def main() -> int:
         print(f"generated {len(regs)} registrations in {len(calls)} transactions", file=sys.stderr)
         index = Path(tmp) / "index.sqlite"
         t0 = time.perf_counter()
-        with Indexer(index, node.url, deployment) as indexer:
+        with Indexer(index, Chain(node.url), deployment) as indexer:
             indexer.run(follow=False)
         out["index_s"] = round(time.perf_counter() - t0, 2)
         print(f"indexed in {out['index_s']} s", file=sys.stderr)

@@ -44,17 +44,18 @@ sys.path.insert(0, str(ROOT))
 import orjson
 from web3 import Web3
 
+from provenance.chain import Chain
 from provenance.compiler import compile_contracts
 from provenance.indexer import (
     Indexer,
     IndexerConfig,
     PostgresStore,
     Progress,
-    RpcClient,
     SqliteStore,
     asset_history,
 )
 from provenance.node import LocalNode
+from provenance.rpc import RpcClient
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -134,7 +135,11 @@ def run_indexer(store: Any, url: str, emitter: Any, abi: Any, total: int) -> dic
 
     t0 = time.perf_counter()
     with Indexer(
-        store, url, {"Emitter": (emitter.address, emitter.deploy_block)}, abis={"Emitter": abi}, config=IndexerConfig()
+        store,
+        Chain(url),
+        {"Emitter": (emitter.address, emitter.deploy_block)},
+        abis={"Emitter": abi},
+        config=IndexerConfig(),
     ) as ix:
         result = ix.run(progress=progress)
         stats = ix.fetcher.stats
@@ -185,7 +190,7 @@ def registry_projection(node: LocalNode, events: int, per_tx: int, tmp: Path) ->
     store = SqliteStore(tmp / "registry.sqlite")
     t0 = time.perf_counter()
     with Indexer(
-        store, node.url, {"DataRegistry": (reg.address, receipt["blockNumber"])}, abis={"DataRegistry": art.abi}
+        store, Chain(node.url), {"DataRegistry": (reg.address, receipt["blockNumber"])}, abis={"DataRegistry": art.abi}
     ) as ix:
         result = ix.run()
     dt = time.perf_counter() - t0

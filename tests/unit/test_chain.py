@@ -17,7 +17,7 @@ def _signer(i: int) -> object:
 
 
 def test_node_down_is_chain_error() -> None:
-    chain = Chain(f"http://127.0.0.1:{free_port()}", timeout=2)
+    chain = Chain(f"http://127.0.0.1:{free_port()}", timeout=2, retries=1)
     with pytest.raises(ChainError, match="cannot reach"):
         chain.rpc("eth_chainId")
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from eth_hash.auto import keccak
 
+from provenance.chain import Chain
 from provenance.errors import ChainError, InputError
 from provenance.evidence.proofs import (
     EMPTY_TRIE_ROOT,
@@ -16,7 +17,6 @@ from provenance.evidence.proofs import (
     RpcError,
     decode_header,
     fetch_block_evidence,
-    http_rpc,
     provider_rpc,
 )
 from provenance.node import LocalNode, free_port
@@ -34,7 +34,7 @@ def test_fetched_block_is_consistent(mixed_block: BlockEvidence, chain: DevChain
 
 
 def test_by_hash_by_hex_and_over_http_agree(mixed_block: BlockEvidence, evidence_node: LocalNode) -> None:
-    over_http = http_rpc(evidence_node.url)
+    over_http = Chain(evidence_node.url)
     assert fetch_block_evidence(over_http, mixed_block.block_hash) == mixed_block
     assert fetch_block_evidence(over_http, "0x" + mixed_block.block_hash.hex()) == mixed_block
 
@@ -118,7 +118,9 @@ def test_rpc_adapters_map_errors(rpc: RpcCall) -> None:
         rpc("eth_noSuchMethod", [])
     assert caught.value.code == -32601 and caught.value.method_not_found
     with pytest.raises(ChainError, match="cannot reach"):
-        http_rpc(f"http://127.0.0.1:{free_port()}", timeout=2)("eth_chainId", [])
+        fetch_block_evidence(Chain(f"http://127.0.0.1:{free_port()}", timeout=2, retries=0), 0)
+    with pytest.raises(InputError, match="not a URL"):
+        fetch_block_evidence(f"http://127.0.0.1:{free_port()}", 0)  # type: ignore[arg-type]
 
     class Broken:
         def make_request(self, method: Any, params: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from provenance.chain import Chain
 from provenance.indexer import Indexer, IndexerConfig
 
 
@@ -12,7 +13,7 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     with Indexer(
         spec["store"],
-        spec["url"],
+        Chain(spec["url"]),
         {"Emitter": (spec["address"], spec["start"])},
         abis={"Emitter": spec["abi"]},
         config=IndexerConfig(

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from web3 import Web3
 
+from provenance.chain import Chain
 from provenance.compiler import Artifact
 from provenance.indexer import Indexer, IndexerConfig, PostgresStore, SqliteStore, Store
 from tests.integration.indexer.conftest import StoreFactory
@@ -72,7 +73,7 @@ def test_sigkill_at_random_points_then_restart_equals_an_uninterrupted_run(
     reference = make_store("sqlite")
     with Indexer(
         reference,
-        node.url,
+        Chain(node.url),
         {"Emitter": (emitter.address, emitter.deploy_block)},
         abis={"Emitter": emitter_artifact.abi},
         config=IndexerConfig(reorg_depth=reorg_depth),

@@ -312,7 +312,7 @@ def _run(store: Store, w: World, node: LocalNode, cfg: IndexerConfig) -> Indexer
         name: (w.deployment.contract(name).address, w.deployment.contract(name).block_number)
         for name in ("DataRegistry", "DataExchange")
     }
-    ix = Indexer(store, node.url, contracts, abis={n: w.build[n].abi for n in contracts}, config=cfg)
+    ix = Indexer(store, Chain(node.url), contracts, abis={n: w.build[n].abi for n in contracts}, config=cfg)
     with ix:
         ix.run()
     return ix

@@ -11,17 +11,20 @@ from web3 import Web3
 
 from provenance.compiler import Artifact
 from provenance.errors import IndexerError
-from provenance.indexer import Indexer, IndexerConfig, RpcClient, RpcError, RpcTimeout, RpcTransportError
+from provenance.indexer import Indexer, IndexerConfig
+from provenance.rpc import RpcClient, RpcError, RpcTimeout, RpcTransportError
 from tests.integration.indexer.conftest import StoreFactory
 from tests.integration.indexer.support import FaultProxy, dump_index, emit_bulk
 
-FAST_RETRIES: dict[str, Any] = {"rpc_timeout": 1.0, "rpc_retries": 8, "rpc_backoff": 0.01}
+FAST_RETRIES: dict[str, Any] = {"timeout": 1.0, "retries": 8, "backoff": 0.01}
 
 
-def _indexer(store: Any, url: str, emitter: Any, artifact: Artifact, **cfg: Any) -> Indexer:
+def _indexer(
+    store: Any, url: str, emitter: Any, artifact: Artifact, rpc: dict[str, Any] | None = None, **cfg: Any
+) -> Indexer:
     return Indexer(
         store,
-        url,
+        RpcClient(url, **(rpc or {})),
         {"Emitter": (emitter.address, emitter.deploy_block)},
         abis={"Emitter": artifact.abi},
         config=IndexerConfig(**cfg),
@@ -46,7 +49,7 @@ def test_client_errors_are_typed(node: Any, proxy_factory: Callable[[str], Fault
         client.call("eth_noSuchMethod")
     assert err.value.code != 0
     proxy.faults, proxy.rate, proxy.delay = ("delay",), 1.0, 1.0
-    with pytest.raises(RpcTimeout, match="3 attempts"):
+    with pytest.raises(RpcTimeout, match="did not answer within 0.5s .after 3 attempts"):
         client.call("eth_chainId")
     proxy.faults = ("500",)
     with pytest.raises(RpcTransportError, match="HTTP 500"):
@@ -70,7 +73,7 @@ def test_indexer_under_faults_misses_nothing(
     for backend in ("sqlite", "postgresql"):
         faulty = make_store(backend)
         with _indexer(
-            faulty, proxy.url, emitter, emitter_artifact, initial_range=2, max_range=3, reorg_depth=8, **FAST_RETRIES
+            faulty, proxy.url, emitter, emitter_artifact, initial_range=2, max_range=3, reorg_depth=8, rpc=FAST_RETRIES
         ) as ix:
             result = ix.run()
         assert result.events == 6000
@@ -108,8 +111,7 @@ def test_a_range_that_can_never_be_read_stops_the_indexer(
             emitter,
             emitter_artifact,
             block_attempts=2,
-            rpc_retries=1,
-            rpc_backoff=0.01,
+            rpc={"retries": 1, "backoff": 0.01},
             reorg_depth=2,
         ) as ix,
     ):

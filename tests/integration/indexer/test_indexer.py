@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from web3 import Web3
 
+from provenance.chain import Chain
 from provenance.compiler import Artifact
 from provenance.errors import IndexerError, InputError, StoreError
 from provenance.indexer import (
@@ -42,7 +43,7 @@ def _populate(w3: Web3, emitter: Any) -> None:
 def _indexer(store: Any, url: str, emitter: Any, artifact: Artifact, **cfg: Any) -> Indexer:
     return Indexer(
         store,
-        url,
+        Chain(url),
         {"Emitter": (emitter.address, emitter.deploy_block)},
         abis={"Emitter": artifact.abi},
         config=IndexerConfig(**cfg),
@@ -218,7 +219,11 @@ def test_index_of_other_contracts_is_refused(
         _indexer(store, node.url, second, emitter_artifact).run()
     with pytest.raises(IndexerError, match="chain 5"):
         Indexer(
-            store, node.url, {"Emitter": (emitter.address, 1)}, abis={"Emitter": emitter_artifact.abi}, chain_id=5
+            store,
+            Chain(node.url),
+            {"Emitter": (emitter.address, 1)},
+            abis={"Emitter": emitter_artifact.abi},
+            chain_id=5,
         ).run()
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from web3 import Web3
 
+from provenance.chain import Chain
 from provenance.compiler import (
     CONTRACT_NAMES,
     Artifact,
@@ -236,7 +237,7 @@ def test_state_tables_equal_the_registry_views_on_both_backends(
         )
         with Indexer(
             store,
-            node.url,
+            Chain(node.url),
             {"DataRegistry": (reg.address, reg.deploy_block)},
             abis={"DataRegistry": registry_build.abi},
             config=cfg,
@@ -275,7 +276,10 @@ def test_state_at_an_earlier_block_and_after_rollback(
     moved = w3.eth.wait_for_transaction_receipt(tx)["blockNumber"]
     store = make_store("sqlite")
     with Indexer(
-        store, node.url, {"DataRegistry": (reg.address, reg.deploy_block)}, abis={"DataRegistry": registry_build.abi}
+        store,
+        Chain(node.url),
+        {"DataRegistry": (reg.address, reg.deploy_block)},
+        abis={"DataRegistry": registry_build.abi},
     ) as ix:
         ix.run()
         assert holders(store, X, 1, at_block=applied) == [(A.lower(), 1_000_000, 0)]

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from web3 import Web3
 
+from provenance.chain import Chain
 from provenance.compiler import Artifact
 from provenance.errors import IndexerError
 from provenance.indexer import Indexer, IndexerConfig, Progress
@@ -23,7 +24,7 @@ def _run(store: Any, node: LocalNode, emitter: Any, artifact: Artifact, **cfg: A
     seen: list[Progress] = []
     with Indexer(
         store,
-        node.url,
+        Chain(node.url),
         {"Emitter": (emitter.address, emitter.deploy_block)},
         abis={"Emitter": artifact.abi},
         config=IndexerConfig(**cfg),

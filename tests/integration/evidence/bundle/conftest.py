@@ -217,7 +217,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         )
         # (4) the index
         index_path = base / "index.sqlite"
-        with Indexer(index_path, node.url, deployment) as indexer:
+        with Indexer(index_path, Chain(node.url), deployment) as indexer:
             indexer.run(follow=False)
         yield World(
             node,

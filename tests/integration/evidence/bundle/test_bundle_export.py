@@ -8,10 +8,11 @@ from typing import Any
 import orjson
 import pytest
 
+from provenance.chain import Chain
 from provenance.errors import InputError, VerificationError
 from provenance.evidence._transactions import decode_transaction
 from provenance.evidence.bundle import FORMAT, bundle_hash, canonical_json, signing_digest
-from provenance.evidence.proofs import decode_header, decode_receipt, http_rpc, verify_receipt_proof
+from provenance.evidence.proofs import decode_header, decode_receipt, verify_receipt_proof
 from provenance.evidence.verify import CHECKS, verify_bundle
 from provenance.node import LocalNode
 from tests.integration.evidence.bundle.conftest import World
@@ -137,12 +138,12 @@ def test_given_checkpoint_trust_and_exporter_pins(world: World) -> None:
 
 
 def test_rpc_confirms_the_checkpoint_and_refuses_another_chain(world: World, asset_bundle: dict[str, Any]) -> None:
-    assert passed(asset_bundle, rpc=world.node.url)["checkpoint-canonical"] == "passed"
+    assert passed(asset_bundle, rpc=Chain(world.node.url))["checkpoint-canonical"] == "passed"
     with LocalNode() as other:
-        failure = verify_bundle(canonical_json(asset_bundle), rpc=http_rpc(other.url)).failure
+        failure = verify_bundle(canonical_json(asset_bundle), rpc=Chain(other.url)).failure
     assert failure is not None and failure.name == "checkpoint-canonical"
     assert failure.field in ("checkpoint.hash", "chain.genesisHash")
-    unreachable = verify_bundle(canonical_json(asset_bundle), rpc="http://127.0.0.1:9").failure
+    unreachable = verify_bundle(canonical_json(asset_bundle), rpc=Chain("http://127.0.0.1:9", retries=0)).failure
     assert unreachable is not None and unreachable.name == "checkpoint-canonical"
 
 

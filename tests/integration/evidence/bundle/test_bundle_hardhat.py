@@ -13,8 +13,6 @@ import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +23,7 @@ from provenance.accounts import DevKeyWarning, dev_signer
 from provenance.chain import Chain, RpcError, Sender
 from provenance.compiler import find_project_root
 from provenance.deployment import deploy
+from provenance.errors import ChainError
 from provenance.evidence._transactions import decode_transaction
 from provenance.evidence.bundle import Query, canonical_json, export_bundle
 from provenance.evidence.proofs import decode_header
@@ -32,6 +31,7 @@ from provenance.evidence.verify import verify_bundle
 from provenance.node import free_port
 from provenance.records.registry import Kind, Registration, Right
 from provenance.registry import Registry
+from provenance.rpc import RpcClient
 from tests.integration.evidence.bundle.conftest import h
 
 # Interval mining: hardhat's automine refuses a nonce gap, and it may take a JSON-RPC batch of
@@ -49,16 +49,12 @@ def hardhat_bin() -> Path:
 
 
 def _answers(url: str) -> bool:
-    request = urllib.request.Request(
-        url,
-        data=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
-        headers={"Content-Type": "application/json"},
-    )
     try:
-        with urllib.request.urlopen(request, timeout=1) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
+        with RpcClient(url, timeout=1.0, retries=0) as probe:
+            probe.call("eth_chainId")
+    except ChainError:
         return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +144,7 @@ def test_hardhat_bundles_verify(hardhat: str) -> None:
         bundle = export_bundle(chain, deployment, Query.of(kind, ident), exporter)
         names = [e["event"] for e in bundle["timeline"]]
         assert names[:3] == ["AssetApplied", "AssetCertified", "RightTransferred"] or kind == "party"
-        report = verify_bundle(canonical_json(bundle), rpc=hardhat)
+        report = verify_bundle(canonical_json(bundle), rpc=chain)
         report.raise_for_failure()
         assert report.ok and len(names) >= 3
         kinds = {decode_transaction(bytes.fromhex(t["transaction"][2:])).tx_type for t in bundle["transactions"]}
