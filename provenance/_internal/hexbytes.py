@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from eth_utils.address import to_checksum_address
 
+from provenance._internal.ints import describe
 from provenance.errors import InputError
 
 __all__ = ["parse_address", "parse_bytes32", "parse_hex", "parse_quantity", "to_hex"]
@@ -48,7 +49,7 @@ def parse_hex(value: object, *, what: str, length: int | None = None, lowercase:
         if lowercase and digits != digits.lower():
             raise InputError(f"{what}: hex must be lowercase, got {value!r:.80}")
     else:
-        raise InputError(f"{what}: expected 0x-prefixed hex, got {value!r:.80}")
+        raise InputError(f"{what}: expected 0x-prefixed hex, got {describe(value)}")
     if length is not None and len(raw) != length:
         raise InputError(f"{what}: expected {length} bytes, got {len(raw)}")
     return raw

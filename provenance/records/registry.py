@@ -13,6 +13,7 @@ from enum import IntEnum
 from typing import Any
 
 from provenance._internal.enums import parse_enum
+from provenance._internal.hexbytes import parse_bytes32
 from provenance._internal.ints import describe, parse_uint
 from provenance.errors import InputError
 
@@ -88,18 +89,14 @@ class SuccessionKind(IntEnum):
     DEATH = 4
 
 
-_HEX32 = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
-
-
 def to_bytes32(value: bytes | str, what: str) -> bytes:
-    """32 bytes from bytes or a 64-digit hex string; an InputError names ``what`` otherwise."""
-    if isinstance(value, bytes | bytearray):
-        if len(value) != 32:
-            raise InputError(f"{what} must be 32 bytes, got {len(value)}")
-        return bytes(value)
-    if isinstance(value, str) and _HEX32.match(value):
-        return bytes.fromhex(value.removeprefix("0x"))
-    raise InputError(f"{what} must be a 32-byte hash (64 hex digits), got {describe(value)}")
+    """32 bytes from bytes or ``0x``-prefixed hex of 64 digits; an InputError names ``what`` otherwise."""
+    if isinstance(value, bytes) and len(value) == 32:
+        return value
+    try:
+        return parse_bytes32(value, what=what)
+    except InputError:
+        raise InputError(f"{what} must be a 32-byte hash (0x and 64 hex digits), got {describe(value)}") from None
 
 
 @dataclass(frozen=True, slots=True)
