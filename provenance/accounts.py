@@ -65,7 +65,7 @@ def read_password(prompt: str = "Keystore password: ", *, confirm: bool = False)
     return password
 
 
-def create_keystore(path: Path, password: str, private_key: bytes | None = None) -> str:
+def create_keystore(path: Path | str, password: str, private_key: bytes | None = None) -> str:
     """Write a new encrypted keystore (a fresh key unless one is given); returns its address."""
     if not password:
         raise KeystoreError("refusing to write a keystore with an empty password")
@@ -82,7 +82,7 @@ def create_keystore(path: Path, password: str, private_key: bytes | None = None)
     return str(acct.address)
 
 
-def load_keystore(path: Path, password: str) -> Signer:
+def load_keystore(path: Path | str, password: str) -> Signer:
     """Decrypt a keystore; a wrong password or a damaged file is a :class:`KeystoreError`."""
     path = Path(path)
     try:

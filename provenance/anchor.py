@@ -34,7 +34,7 @@ from provenance.deployment import Deployment
 from provenance.errors import InputError, VerificationError
 from provenance.merkle import process_proof
 
-__all__ = ["Anchor", "AnchoredBatch", "anchor_file", "batch_path_for", "iter_records", "verify_record"]
+__all__ = ["Anchor", "AnchoredBatch", "anchor_file", "batch_path_for", "find_proof", "iter_records", "verify_record"]
 
 
 def batch_path_for(records_path: Path) -> Path:

@@ -36,6 +36,7 @@ __all__ = [
     "find_project_root",
     "find_solc",
     "load_artifact",
+    "main",
     "write_artifacts",
 ]
 

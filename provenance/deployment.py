@@ -33,8 +33,10 @@ MANIFEST_VERSION = 1
 _ADDR = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _H32 = re.compile(r"^0x[0-9a-f]{64}$")
 
-# The identity (chain id, genesis hash) each Chain's node reported, fetched once per Chain.
+# The identity (chain id, genesis hash) each Chain's node reported, fetched once per Chain,
+# and the contract addresses where that node was seen to hold code.
 _IDENTITY: weakref.WeakKeyDictionary[Chain, tuple[int, str]] = weakref.WeakKeyDictionary()
+_HAS_CODE: weakref.WeakKeyDictionary[Chain, set[str]] = weakref.WeakKeyDictionary()
 _IDENTITY_LOCK = threading.Lock()
 
 
@@ -46,6 +48,26 @@ def _node_identity(chain: Chain) -> tuple[int, str]:
         with _IDENTITY_LOCK:
             _IDENTITY[chain] = known
     return known
+
+
+def _require_code(chain: Chain, contracts: Mapping[str, DeployedContract]) -> None:
+    """DeploymentError unless the node holds code at every address (asked once per Chain and address)."""
+    with _IDENTITY_LOCK:
+        seen = set(_HAS_CODE.get(chain, ()))
+    todo = [c for _, c in sorted(contracts.items()) if c.address not in seen]
+    if not todo:
+        return
+    codes = chain.batch([("eth_getCode", [c.address, "latest"]) for c in todo])
+    for contract, code in zip(todo, codes, strict=True):
+        if isinstance(code, Exception):
+            raise code
+        if not isinstance(code, str) or code in ("0x", "0x0", ""):
+            raise DeploymentError(
+                f"node {chain.url} has no code at the manifest's {contract.name} ({contract.address}): "
+                "the chain was reset or the manifest is of another chain; deploy again"
+            )
+    with _IDENTITY_LOCK:
+        _HAS_CODE.setdefault(chain, set()).update(c.address for c in todo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +178,9 @@ class Deployment:
 
         Both the chain id and the genesis hash must match: a local chain restarted with the same
         chain id has another genesis block, and none of our contracts. The node's identity is
-        asked once per :class:`~provenance.chain.Chain` object (one genesis-block read).
+        asked once per :class:`~provenance.chain.Chain` object (one genesis-block read), and
+        every contract of the manifest must have code there (one batch of ``eth_getCode``
+        per Chain object, for the addresses not seen with code yet).
         """
         chain_id, genesis = _node_identity(chain)
         if chain_id != self.chain_id:
@@ -165,6 +189,7 @@ class Deployment:
             raise DeploymentError(
                 f"node {chain.url} has another genesis than the manifest: the chain was reset; deploy again"
             )
+        _require_code(chain, self.contracts)
 
     @classmethod
     def load(cls, path: Path | str, *, chain: Chain | None = None) -> Deployment:

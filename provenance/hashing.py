@@ -33,7 +33,7 @@ def hash_or_text(value: str, what: str) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def file_sha256(path: Path, progress: Callable[[int], None] | None = None, chunk: int = 1 << 20) -> bytes:
+def file_sha256(path: Path | str, progress: Callable[[int], None] | None = None, chunk: int = 1 << 20) -> bytes:
     """SHA-256 of a file, read in chunks; ``progress`` receives the bytes read so far."""
     digest = hashlib.sha256()
     done = 0

@@ -335,7 +335,7 @@ class RpcClient:
         )
         err = doc.get("error")
         if err is not None:
-            raise rpc_error(method, err)
+            raise _rpc_error(method, err)
         return doc["result"]
 
     def batch(
@@ -402,14 +402,14 @@ class RpcClient:
             check=check,
         )
         if isinstance(doc, dict):
-            raise rpc_error(calls[0][0] if len(calls) == 1 else f"batch({calls[0][0]}, ...)", doc["error"])
+            raise _rpc_error(calls[0][0] if len(calls) == 1 else f"batch({calls[0][0]}, ...)", doc["error"])
         by_id = {item["id"]: item for item in doc}
         out: list[Any] = []
         for req_id, (method, _params) in zip(ids, calls, strict=True):
             item = by_id[req_id]
             err = item.get("error")
             if err is not None:
-                out.append(rpc_error(method, err))
+                out.append(_rpc_error(method, err))
             elif "result" not in item:
                 raise RpcTransportError(f"the node at {self.url} answered {method} with neither result nor error")
             else:
@@ -417,7 +417,7 @@ class RpcClient:
         return out
 
 
-def rpc_error(method: str, err: Any) -> RpcError:
+def _rpc_error(method: str, err: Any) -> RpcError:
     """The :class:`RpcError` of a JSON-RPC error object (tolerant of malformed ones)."""
     if isinstance(err, dict):
         code = err.get("code")

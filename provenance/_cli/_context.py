@@ -20,6 +20,7 @@ from provenance.errors import KeystoreError
 if TYPE_CHECKING:
     from provenance.anchor import Anchor
     from provenance.chain import Chain, Sender, Signer
+    from provenance.connection import Connection
     from provenance.deployment import Deployment
     from provenance.exchange import Exchange
     from provenance.registry import Registry
@@ -43,6 +44,8 @@ class Context:
     _chain: Chain | None = field(default=None, repr=False)
     _deployment: Deployment | None = field(default=None, repr=False)
     _signer: Signer | None = field(default=None, repr=False)
+    _sender: Sender | None = field(default=None, repr=False)
+    _connections: dict[bool, Connection] = field(default_factory=dict, repr=False)
 
     @property
     def manifest_path(self) -> Path:
@@ -107,28 +110,33 @@ class Context:
         return self._signer
 
     def sender(self) -> Sender:
-        """A transaction sender for the account on the node."""
-        from provenance.chain import Sender
+        """The transaction sender of the account on the node (one per command, shared by the clients)."""
+        if self._sender is None:
+            from provenance.chain import Sender
 
-        return Sender(self.chain(), self.signer())
+            self._sender = Sender(self.chain(), self.signer())
+        return self._sender
+
+    def connection(self, write: bool = True) -> Connection:
+        """The clients of the deployment (:func:`provenance.connect`), read-only unless ``write``."""
+        if write not in self._connections:
+            from provenance.connection import connect
+
+            deployment = self.deployment()  # a missing manifest is reported before the node or the account
+            self._connections[write] = connect(self.chain(), deployment, self.sender() if write else None)
+        return self._connections[write]
 
     def registry(self, write: bool = True) -> Registry:
         """The deployment's registry client (read-only unless ``write``)."""
-        from provenance.registry import Registry
-
-        return Registry.from_deployment(self.deployment(), self.chain(), self.sender() if write else None)
+        return self.connection(write).registry
 
     def exchange(self, write: bool = True) -> Exchange:
         """The deployment's exchange client (read-only unless ``write``)."""
-        from provenance.exchange import Exchange
-
-        return Exchange.from_deployment(self.deployment(), self.chain(), self.sender() if write else None)
+        return self.connection(write).exchange
 
     def anchor(self, write: bool = True) -> Anchor:
         """The deployment's trade-anchor client (read-only unless ``write``)."""
-        from provenance.anchor import Anchor
-
-        return Anchor.from_deployment(self.deployment(), self.chain(), self.sender() if write else None)
+        return self.connection(write).anchor
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -7,3 +7,5 @@
 
 The anchor's records (record encoding, batches) are in :mod:`provenance.anchor_records`.
 """
+
+__all__: list[str] = []

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from provenance.indexer.decode import Event
+from provenance.indexer.projections.registry import u256
 from provenance.indexer.state import StateWriter
 from provenance.indexer.store.spec import TableSpec
 from provenance.indexer.store.tables import EXCHANGE_TABLES
@@ -85,10 +86,6 @@ U256_COLUMNS = frozenset(
         "balance",
     }
 )
-
-
-def u256(value: int) -> bytes:
-    return value.to_bytes(32, "big")
 
 
 def _i(raw: bytes) -> int:
