@@ -279,6 +279,7 @@ class Sender:
         gas_margin: float = 1.2,
         receipt_timeout: float = 120.0,
         base_fee_headroom: int = 4,
+        stall_nudge: float = 1.0,
     ) -> None:
         self.chain = chain
         self.signer = signer
@@ -288,6 +289,8 @@ class Sender:
         if base_fee_headroom < 1:
             raise InputError("base_fee_headroom must be at least 1")
         self.base_fee_headroom = base_fee_headroom
+        self.stall_nudge = stall_nudge
+        self._anvil: bool | None = None  # whether the node is anvil (asked once)
         self._lock = threading.Lock()
         self._nonce: int | None = None
         self._fees: tuple[float, int, int] | None = None  # (fetched at, tip, max fee)
@@ -471,10 +474,19 @@ class Sender:
         )
 
     def wait(self, hashes: Sequence[str], *, check: bool = True) -> list[Receipt]:
-        """Receipts of ``hashes`` in order; with ``check`` a failed one raises its decoded revert."""
+        """Receipts of ``hashes`` in order; with ``check`` a failed one raises its decoded revert.
+
+        Waits at most ``receipt_timeout`` seconds, then raises :class:`TransactionError` saying
+        whether the node still holds the missing transactions. On an anvil node in automine mode,
+        ready transactions left unmined for a second are mined with ``evm_mine``: anvil's
+        automine can leave ready transactions in its pool with nothing to wake its miner
+        (foundry-rs/foundry#10122; seen here with a few hundred transactions in flight).
+        """
         pending = {h: i for i, h in enumerate(hashes)}
         out: list[Receipt | None] = [None] * len(hashes)
-        deadline = time.monotonic() + self.receipt_timeout
+        started = time.monotonic()
+        deadline = started + self.receipt_timeout
+        progress = started
         delay = 0.0
         while pending:
             keys = list(pending)
@@ -488,8 +500,15 @@ class Sender:
                         out[pending.pop(h)] = Receipt.from_rpc(res)
             if not pending:
                 break
-            if time.monotonic() > deadline:
-                raise TransactionError(f"{len(pending)} transaction(s) not mined within {self.receipt_timeout:.0f}s")
+            now = time.monotonic()
+            if len(pending) < len(keys):
+                progress = now
+            elif now - progress > self.stall_nudge and self._automining_anvil():
+                self.chain.rpc("evm_mine")
+                progress = now
+                continue
+            if now > deadline:
+                raise self._not_mined(list(pending))
             delay = min(0.5, delay + 0.01)
             time.sleep(delay)
         receipts = [r for r in out if r is not None]
@@ -498,6 +517,34 @@ class Sender:
                 if receipt.status != 1:
                     raise self.explain_failure(receipt)
         return receipts
+
+    def _automining_anvil(self) -> bool:
+        """Whether the node is anvil with automine on (and has transactions in its pool)."""
+        if self._anvil is None:
+            try:
+                self._anvil = str(self.chain.rpc("web3_clientVersion")).lower().startswith("anvil/")
+            except RpcError:
+                self._anvil = False
+        if not self._anvil:
+            return False
+        try:
+            if self.chain.rpc("anvil_getAutomine") is not True:
+                return False
+            return int(self.chain.rpc("txpool_status").get("pending", "0x0"), 16) > 0
+        except (RpcError, AttributeError, TypeError, ValueError):
+            return False
+
+    def _not_mined(self, missing: Sequence[str]) -> TransactionError:
+        known = self.chain.batch([("eth_getTransactionByHash", [h]) for h in missing])
+        held = sum(1 for tx in known if isinstance(tx, dict))
+        where = (
+            f"the node holds {held} in its pool (is it mining? is the fee enough?)"
+            if held
+            else "the node does not know them (dropped: resend with resync_nonce())"
+        )
+        if 0 < held < len(missing):
+            where += f"; {len(missing) - held} it does not know"
+        return TransactionError(f"{len(missing)} transaction(s) not mined within {self.receipt_timeout:.0f}s: {where}")
 
     def explain_failure(self, receipt: Receipt) -> TransactionError:
         """Replay a failed transaction at its block to recover the revert reason."""
