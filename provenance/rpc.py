@@ -30,6 +30,7 @@ Worker processes rebuild a client from :meth:`RpcClient.settings` with
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import itertools
 import random
@@ -239,6 +240,12 @@ class RpcClient:
             except (OSError, http.client.HTTPException) as exc:
                 self._drop()
                 raise _Fault(f"cannot reach the node at {self.url}: {_describe(exc)}", unsent=True) from None
+            # as urllib3 does: http.client writes headers and a large body in two sends, which
+            # Nagle's algorithm and the server's delayed ACK would hold back for up to 40 ms
+            sock = conn.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             conn.request("POST", self._path, body=body, headers=self._headers)
             resp = conn.getresponse()

@@ -145,6 +145,9 @@ def test_one_keep_alive_connection_for_many_calls(server: Scripted) -> None:
     for i in range(20):
         assert rpc.call("eth_chainId", [i]) == ["eth_chainId", [i]]
     assert len(server.connections) == 1 and rpc.requests == 20 and rpc.retried == 0
+    # no Nagle delay between the headers and a large body (http.client sends them apart)
+    sock = rpc._local.conn.sock
+    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     rpc.close()
 
 
